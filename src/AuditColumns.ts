@@ -1,0 +1,10 @@
+/** Names of the columns (and properties) the audit trail adds to every audit table. */
+export const AUDIT_ID = '_audit_id';
+export const AUDIT_TIMESTAMP = '_audit_timestamp';
+export const AUDIT_CHANGE_TYPE = '_audit_change_type';
+
+/** Every generated name starts with this; a user's property or column with it is a configuration error. */
+export const AUDIT_PREFIX = '_audit_';
+
+/** What happened to the row: `I` insert, `U` update, `D` delete. */
+export type ChangeType = 'I' | 'U' | 'D';

@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * What the application knows about the current change: who makes it and anything else a track field wants.
+ * Extend it by declaration merging: `declare module 'mikro-orm-audit-trail' { interface AuditContextData { tenant?: string } }`.
+ */
+export interface AuditContextData {
+  /** The actor, usually a user name or id. */
+  user?: string | number | null;
+}
+
+/** Request-scoped audit context, the Node equivalent of a thread-local "current user". */
+export class AuditContext {
+  readonly #storage = new AsyncLocalStorage<AuditContextData>();
+
+  /** Runs `fn` with `context` as the current audit context; nested calls see the innermost one. */
+  run<R>(context: AuditContextData, fn: () => R): R {
+    return this.#storage.run(Object.freeze({ ...context }), fn);
+  }
+
+  /** The context of the innermost `run` around the caller, or `undefined` outside of one. */
+  current(): AuditContextData | undefined {
+    return this.#storage.getStore();
+  }
+}
+
+/** The process-wide audit context used by track fields and `auditMiddleware`. */
+export const auditContext = new AuditContext();

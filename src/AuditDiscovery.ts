@@ -1,0 +1,232 @@
+import { ReferenceKind, type EntityMetadata, type EntityProperty, type MetadataStorage, type Platform } from '@mikro-orm/core';
+import { AUDIT_PREFIX } from './AuditColumns.js';
+import { createAuditPlan, type AuditPlan, type AuditPlans } from './AuditPlan.js';
+import { auditColumnProperties, copyProperty, isCopied } from './auditProperties.js';
+import {
+  findDefinition,
+  findDefinitionByAuditClass,
+  sourceClassOf,
+  sourceNameOf,
+  type AuditDefinition,
+} from './AuditRegistry.js';
+import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
+import { dialectOf } from './dialect.js';
+import { AuditTrailConfigError } from './errors.js';
+import { resolveOptions } from './resolveOptions.js';
+
+interface DiscoveryRun {
+  /** Every entity seen so far, by class: the audit entity may be seen before or after its source. */
+  readonly byClass: Map<object, EntityMetadata>;
+  readonly byName: Map<string, EntityMetadata>;
+  /** Audit entities whose source was not seen yet, by source class. */
+  readonly waiting: Map<object, { audit: EntityMetadata; definition: AuditDefinition }>;
+  readonly options: Map<EntityMetadata, ResolvedAuditTrailOptions>;
+}
+
+/**
+ * Completes the audit entities during `MikroORM.init`: `onMetadata` copies the source's own columns while
+ * discovery can still process them; `afterDiscovered` adds inherited columns, aligns column types with the
+ * processed source, validates, and produces the plans used at flush time.
+ */
+export class AuditDiscovery {
+  // One entry per `MikroORM.init` (each has its own platform), so re-initialising never mixes two runs.
+  readonly #runs = new WeakMap<Platform, DiscoveryRun>();
+  readonly #plans = new WeakMap<MetadataStorage, AuditPlans>();
+  readonly #globalTrackFields: readonly TrackField[];
+  readonly #batchSize: number;
+
+  constructor(globalTrackFields: readonly TrackField[], batchSize: number) {
+    this.#globalTrackFields = globalTrackFields;
+    this.#batchSize = batchSize;
+  }
+
+  /** The plans of the ORM whose metadata this is (`em.getMetadata()`). */
+  plansFor(metadata: MetadataStorage): AuditPlans | undefined {
+    return this.#plans.get(metadata);
+  }
+
+  onMetadata(meta: EntityMetadata, platform: Platform): void {
+    const run = this.#run(platform);
+    const clash = run.byName.get(meta.className);
+    if (clash && clash.class !== meta.class) {
+      const auditOfOther = findDefinitionByAuditClass(meta.class) ?? findDefinitionByAuditClass(clash.class);
+      if (auditOfOther) {
+        throw AuditTrailConfigError.entityNameClash(sourceNameOf(auditOfOther.source), meta.className);
+      }
+    }
+    run.byName.set(meta.className, meta);
+
+    const definition = findDefinitionByAuditClass(meta.class);
+    if (definition) {
+      const sourceClass = sourceClassOf(definition.source);
+      const source = sourceClass && run.byClass.get(sourceClass);
+      if (source) {
+        this.#complete(run, meta, source, definition, platform);
+      } else if (sourceClass) {
+        run.waiting.set(sourceClass, { audit: meta, definition });
+      }
+      return;
+    }
+    run.byClass.set(meta.class, meta);
+    const waiting = run.waiting.get(meta.class);
+    if (waiting) {
+      run.waiting.delete(meta.class);
+      this.#complete(run, waiting.audit, meta, waiting.definition, platform);
+    }
+  }
+
+  afterDiscovered(storage: MetadataStorage, platform: Platform): void {
+    const run = this.#run(platform);
+    this.#runs.delete(platform);
+    const config = platform.getConfig();
+    const dialect = dialectOf(platform);
+    const metas = Object.values(storage.getAll());
+    const audits = metas.flatMap(meta => {
+      const definition = findDefinitionByAuditClass(meta.class);
+      return definition ? [{ audit: meta, definition }] : [];
+    });
+    for (const meta of metas) {
+      const definition = findDefinition(meta.class);
+      if (definition && !audits.some(a => a.definition === definition)) {
+        throw AuditTrailConfigError.auditSchemaMissing(meta.className);
+      }
+    }
+    if (audits.length > 0 && !dialect) {
+      throw AuditTrailConfigError.noTransactions(`the ${platform.constructor.name} platform is not supported (use PostgreSQL, MySQL/MariaDB or SQLite)`);
+    }
+    if (audits.length > 0 && config.get('implicitTransactions') === false) {
+      throw AuditTrailConfigError.noTransactions('`implicitTransactions` is off, so a flush may run without one');
+    }
+
+    const bySource = new Map<string, AuditPlan>();
+    for (const { audit, definition } of audits) {
+      const sourceClass = sourceClassOf(definition.source);
+      const source = metas.find(meta => meta.class === sourceClass);
+      const options = [...run.options].find(([pending]) => pending.className === audit.className)?.[1];
+      if (!source || !options) {
+        throw AuditTrailConfigError.notAnEntity(sourceNameOf(definition.source));
+      }
+      alignWithSource(audit, source);
+      validateColumns(audit, source, options);
+      validateTable(audit, source, metas);
+      bySource.set(
+        source.className,
+        createAuditPlan({
+          source,
+          audit,
+          options,
+          platform,
+          dialect: dialect!,
+          defaultSchema: config.get('schema'),
+          batchSize: this.#batchSize,
+        }),
+      );
+    }
+    this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)) });
+  }
+
+  #complete(run: DiscoveryRun, audit: EntityMetadata, source: EntityMetadata, definition: AuditDefinition, platform: Platform): void {
+    const options = resolveOptions(source.className, definition.options, this.#globalTrackFields);
+    if (source.virtual || source.expression) {
+      throw AuditTrailConfigError.noPrimaryKey(source.className);
+    }
+    if (source.discriminatorColumn || source.discriminatorValue !== undefined) {
+      throw AuditTrailConfigError.unsupportedInheritance(source.className);
+    }
+    for (const prop of Object.values(source.properties) as EntityProperty[]) {
+      if (prop.name.startsWith(AUDIT_PREFIX)) {
+        throw AuditTrailConfigError.reservedName(source.className, prop.name, prop.name);
+      }
+    }
+    for (const field of options.trackFields) {
+      if (field.name in source.properties) {
+        throw AuditTrailConfigError.trackFieldClash(source.className, field.name);
+      }
+      if (field.name.startsWith(AUDIT_PREFIX)) {
+        throw AuditTrailConfigError.reservedName(source.className, `trackFields['${field.name}']`, field.name);
+      }
+    }
+    const namingStrategy = platform.getConfig().getNamingStrategy();
+    audit.tableName = options.tableName ?? `${source.tableName ?? namingStrategy.classToTableName(source.className)}_audit`;
+    audit.schema = source.schema;
+    for (const prop of Object.values(source.properties) as EntityProperty[]) {
+      if (isCopied(prop)) {
+        audit.addProperty(copyProperty(prop) as EntityProperty);
+      }
+    }
+    for (const prop of auditColumnProperties(options)) {
+      audit.addProperty(prop as EntityProperty);
+    }
+    run.options.set(audit, options);
+  }
+
+  #run(platform: Platform): DiscoveryRun {
+    let run = this.#runs.get(platform);
+    if (!run) {
+      run = { byClass: new Map(), byName: new Map(), waiting: new Map(), options: new Map() };
+      this.#runs.set(platform, run);
+    }
+    return run;
+  }
+}
+
+// Inherited properties only reach the source after `onMetadata`, and column types, `unsigned` (MariaDB keys)
+// and lengths are only final once discovery processed the source: copy them from the processed property so
+// that every audit column has exactly its source column's type.
+function alignWithSource(audit: EntityMetadata, source: EntityMetadata): void {
+  for (const prop of source.props) {
+    if (!isCopied(prop) || !prop.fieldNames?.length) {
+      continue;
+    }
+    const copy = audit.properties[prop.name as keyof typeof audit.properties] as EntityProperty | undefined;
+    if (!copy) {
+      audit.addProperty(copyProcessedProperty(prop));
+      continue;
+    }
+    // An autoincrement key's type names a sequence (`serial`); the copy keeps discovery's plain integer type.
+    if (!prop.autoincrement) {
+      copy.columnTypes = [...prop.columnTypes];
+    }
+    copy.unsigned = prop.unsigned;
+  }
+}
+
+function copyProcessedProperty(prop: EntityProperty): EntityProperty {
+  const isRelation = prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE;
+  const copy: EntityProperty = { ...prop, nullable: true, primary: false, autoincrement: false, unique: false };
+  for (const key of ['default', 'defaultRaw', 'onCreate', 'onUpdate', 'generated', 'version', 'inversedBy', 'mappedBy', 'deleteRule', 'updateRule'] as const) {
+    delete copy[key];
+  }
+  if (isRelation) {
+    Object.assign(copy, { kind: ReferenceKind.MANY_TO_ONE, owner: true, createForeignKeyConstraint: false, cascade: [], orphanRemoval: false, index: true });
+  } else if (prop.primary || prop.index) {
+    copy.index = true;
+  }
+  return copy;
+}
+
+function validateColumns(audit: EntityMetadata, source: EntityMetadata, options: ResolvedAuditTrailOptions): void {
+  const sourceColumns = new Map<string, string>();
+  for (const prop of source.props) {
+    for (const column of isCopied(prop) ? (prop.fieldNames ?? []) : []) {
+      if (column.startsWith(AUDIT_PREFIX)) {
+        throw AuditTrailConfigError.reservedName(source.className, prop.name, column);
+      }
+      sourceColumns.set(column, prop.name);
+    }
+  }
+  for (const field of options.trackFields) {
+    const prop = audit.properties[field.name as keyof typeof audit.properties] as EntityProperty;
+    const clash = prop.fieldNames.find(column => sourceColumns.has(column));
+    if (clash) {
+      throw AuditTrailConfigError.trackFieldColumnClash(source.className, field.name, clash, sourceColumns.get(clash)!);
+    }
+  }
+}
+
+function validateTable(audit: EntityMetadata, source: EntityMetadata, metas: EntityMetadata[]): void {
+  const other = metas.find(meta => meta !== audit && !meta.embeddable && !meta.virtual && meta.tableName === audit.tableName && meta.schema === audit.schema);
+  if (other) {
+    throw AuditTrailConfigError.tableClash(source.className, audit.tableName, other.className);
+  }
+}

@@ -1,0 +1,95 @@
+import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
+import { AUDIT_CHANGE_TYPE, AUDIT_TIMESTAMP } from './AuditColumns.js';
+import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
+import { isCopied } from './auditProperties.js';
+import type { Dialect } from './dialect.js';
+import type { ParameterColumn, SnapshotStatementShape } from './SnapshotStatement.js';
+
+/** A track field together with the audit property discovery made of it. */
+export interface PlannedTrackField {
+  readonly field: TrackField;
+  readonly prop: EntityProperty;
+}
+
+/** Everything the subscriber needs at flush time to audit one entity, computed once after discovery. */
+export interface AuditPlan {
+  readonly sourceName: string;
+  readonly auditName: string;
+  readonly options: ResolvedAuditTrailOptions;
+  readonly shape: SnapshotStatementShape;
+  readonly timestampProp: EntityProperty;
+  readonly trackFields: readonly PlannedTrackField[];
+  readonly platform: Platform;
+  readonly batchSize: number;
+}
+
+/** The audit plans of one MikroORM instance, by source entity name. */
+export interface AuditPlans {
+  readonly bySource: ReadonlyMap<string, AuditPlan>;
+  readonly auditEntities: ReadonlySet<string>;
+}
+
+/** Source columns copied into the audit table, in property order, each once. */
+export function copiedColumns(source: EntityMetadata): string[] {
+  const columns = new Set<string>();
+  for (const prop of source.props) {
+    if (!isCopied(prop) || (prop.kind === ReferenceKind.EMBEDDED && !prop.object) || (prop.embedded && isInObjectEmbeddable(source, prop))) {
+      continue;
+    }
+    prop.fieldNames?.forEach(column => columns.add(column));
+  }
+  return [...columns];
+}
+
+function isInObjectEmbeddable(source: EntityMetadata, prop: EntityProperty): boolean {
+  const parent = source.properties[prop.embedded![0] as keyof typeof source.properties] as EntityProperty | undefined;
+  return !!parent?.object;
+}
+
+/** Builds the plan from the processed source and audit metadata. */
+export function createAuditPlan(args: {
+  source: EntityMetadata;
+  audit: EntityMetadata;
+  options: ResolvedAuditTrailOptions;
+  platform: Platform;
+  dialect: Dialect;
+  defaultSchema: string | undefined;
+  batchSize: number;
+}): AuditPlan {
+  const { source, audit, options, platform } = args;
+  const parameterColumns = (prop: EntityProperty): ParameterColumn[] =>
+    prop.fieldNames.map((name, i) => ({ name, castType: prop.columnTypes[i] ?? prop.columnTypes[0]! }));
+  const timestampProp = audit.properties[AUDIT_TIMESTAMP as keyof typeof audit.properties] as EntityProperty;
+  const trackFields = options.trackFields.map(field => ({
+    field,
+    prop: audit.properties[field.name as keyof typeof audit.properties] as EntityProperty,
+  }));
+  const rowColumns = [
+    ...(options.saveChangeType ? parameterColumns(audit.properties[AUDIT_CHANGE_TYPE as keyof typeof audit.properties] as EntityProperty) : []),
+    ...trackFields.flatMap(track => parameterColumns(track.prop)),
+  ];
+  const qualified = (meta: EntityMetadata): string => {
+    const schema = meta.schema ?? args.defaultSchema;
+    return schema && schema !== '*' ? `${schema}.${meta.tableName}` : meta.tableName;
+  };
+  return Object.freeze({
+    sourceName: source.className,
+    auditName: audit.className,
+    options,
+    platform,
+    batchSize: args.batchSize,
+    timestampProp,
+    trackFields,
+    shape: Object.freeze({
+      dialect: args.dialect,
+      quote: (identifier: string) => platform.quoteIdentifier(identifier),
+      auditTable: qualified(audit),
+      sourceTable: qualified(source),
+      copiedColumns: copiedColumns(source),
+      // Typed after the audit copy: the source key's type may be a sequence type such as `serial`.
+      keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name as keyof typeof audit.properties] as EntityProperty)),
+      statementColumns: parameterColumns(timestampProp),
+      rowColumns,
+    }),
+  });
+}

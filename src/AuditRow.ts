@@ -1,0 +1,31 @@
+import type { Collection, PrimaryKeyProp } from '@mikro-orm/core';
+import type { ChangeType } from './AuditColumns.js';
+
+/** The source entity's keys that are copied into the audit table: collections and methods are not. */
+export type AuditedKeys<T> = {
+  [K in keyof T]-?: K extends string
+    ? NonNullable<T[K]> extends Collection<object, object> | ((...args: never[]) => unknown)
+      ? never
+      : K
+    : never;
+}[keyof T];
+
+/** The columns every audit row has, whatever it audits. */
+export interface AuditColumnsRow {
+  [PrimaryKeyProp]?: '_audit_id';
+  /** Autoincrement key of the audit row. */
+  _audit_id: number;
+  /** When the flush that made the change ran (one value per flush, millisecond precision). */
+  _audit_timestamp: Date;
+  /** `I` insert, `U` update, `D` delete; absent when `saveChangeType` is off. */
+  _audit_change_type?: ChangeType;
+}
+
+/**
+ * One version of a `T` row as stored in its audit table. Copied columns are nullable because a column added to
+ * `T` later has no value in older versions. `Track` describes the track fields, e.g. `{ username: string | null }`.
+ */
+export type AuditRow<T extends object, Track extends object = object> = {
+  [K in AuditedKeys<T>]: T[K] | null;
+} & Track &
+  AuditColumnsRow;

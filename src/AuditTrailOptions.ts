@@ -1,0 +1,90 @@
+import type { EntityManager, EntityName, PropertyOptions } from '@mikro-orm/core';
+import type { AuditContextData } from './AuditContext.js';
+import type { ChangeType } from './AuditColumns.js';
+
+/** What a track field's `value` callback receives for each audited change. */
+export interface TrackFieldArgs<T extends object = object> {
+  /** The changed entity (its state after an insert or update, before a delete). */
+  entity: T;
+  changeType: ChangeType;
+  /** The EntityManager that is flushing the change. */
+  em: EntityManager;
+  /** `auditContext.current()` at the time of the flush. */
+  context: AuditContextData | undefined;
+}
+
+/** A track field's value: a constant, or a function of the change (it may return a promise). */
+export type TrackFieldValue<T extends object, V = unknown> = V | ((args: TrackFieldArgs<T>) => V | Promise<V>);
+
+interface TrackFieldBase<T extends object> {
+  /** Property and column name in the audit table (the column goes through the naming strategy). */
+  name: string;
+  value: TrackFieldValue<T>;
+  /** Defaults to `true`. */
+  nullable?: boolean;
+}
+
+/** An extra scalar column of the audit table, e.g. the user name from `auditContext`. */
+export interface ScalarTrackField<T extends object = object> extends TrackFieldBase<T> {
+  /** MikroORM property type: `'string'`, `'number'`, `'boolean'`, `'Date'`, `'json'`, a `Type` class, ... */
+  type: PropertyOptions<object>['type'];
+  entity?: never;
+  length?: number;
+}
+
+/** An extra reference column of the audit table (a plain indexed FK column, no FK constraint). */
+export interface ReferenceTrackField<T extends object = object> extends TrackFieldBase<T> {
+  /** The referenced entity; `value` returns an instance, a reference or a primary key. */
+  entity: () => EntityName<object>;
+  type?: never;
+}
+
+/** An extra column of the audit table whose value is a constant or a callback, evaluated for every change. */
+export type TrackField<T extends object = object> = ScalarTrackField<T> | ReferenceTrackField<T>;
+
+/** Per-entity options of `@AuditTrail()` / `auditTrail()`. */
+export interface AuditTrailOptions<T extends object = object> {
+  /** Store the change type (`I`/`U`/`D`) in `_audit_change_type`. Defaults to `true`. */
+  saveChangeType?: boolean;
+  /** Write a `D` snapshot when a row is deleted. Defaults to `true`. */
+  auditDeletes?: boolean;
+  /** Extra columns of this entity's audit table. Defaults to `[]`. */
+  trackFields?: TrackField<T>[];
+  /** Name of the audit table. Defaults to `<table>_audit`. */
+  tableName?: string;
+  /** List the entity in the read-only history browser. Defaults to `false`. */
+  showInAdmin?: boolean;
+}
+
+/** Options of the whole module, given to `withAuditTrail(config, options)`. */
+export interface AuditTrailModuleOptions {
+  /** Track fields added to every audited entity. Defaults to `[]`. */
+  globalTrackFields?: TrackField[];
+  /**
+   * Rows per audit INSERT statement; larger flushes are written in chunks (still in the flush's transaction).
+   * Defaults to `1000`.
+   */
+  batchSize?: number;
+}
+
+/** Per-entity options after defaults were applied and the values were checked. */
+export interface ResolvedAuditTrailOptions {
+  readonly saveChangeType: boolean;
+  readonly auditDeletes: boolean;
+  readonly trackFields: readonly TrackField[];
+  readonly tableName: string | undefined;
+  readonly showInAdmin: boolean;
+}
+
+export const DEFAULT_OPTIONS = Object.freeze({
+  saveChangeType: true,
+  auditDeletes: true,
+  trackFields: Object.freeze([]) as readonly TrackField[],
+  tableName: undefined,
+  showInAdmin: false,
+} satisfies ResolvedAuditTrailOptions);
+
+export const DEFAULT_MODULE_OPTIONS = Object.freeze({
+  globalTrackFields: Object.freeze([]) as readonly TrackField[],
+  batchSize: 1000,
+});

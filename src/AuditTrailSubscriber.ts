@@ -1,0 +1,126 @@
+import {
+  ChangeSetType,
+  type EntityManager,
+  type EntityName,
+  type EventArgs,
+  type EventSubscriber,
+  type FlushEventArgs,
+  type TransactionEventArgs,
+} from '@mikro-orm/core';
+import { auditContext } from './AuditContext.js';
+import type { ChangeType } from './AuditColumns.js';
+import type { AuditDiscovery } from './AuditDiscovery.js';
+import type { AuditPlan } from './AuditPlan.js';
+import { AuditTrailError } from './errors.js';
+import { FlushAudit, toSnapshotRows } from './FlushAudit.js';
+import { writeSnapshots } from './writeSnapshots.js';
+
+const DELETES = new Set<string>([ChangeSetType.DELETE, ChangeSetType.DELETE_EARLY]);
+const OPERATIONS: Readonly<Record<string, string>> = {
+  [ChangeSetType.CREATE]: 'created',
+  [ChangeSetType.UPDATE]: 'changed',
+  [ChangeSetType.UPDATE_EARLY]: 'changed',
+  [ChangeSetType.DELETE]: 'removed',
+  [ChangeSetType.DELETE_EARLY]: 'removed',
+};
+
+/**
+ * Routes MikroORM's flush events to the audit trail. Every audit row is written on the flush's transaction:
+ * deletes are copied just before the DELETE statement of their class; inserts and updates are buffered and
+ * copied once the flush's statements ran, before the commit (or, inside an outer transaction, before the
+ * flush returns). Registered by `withAuditTrail()`.
+ */
+export class AuditTrailSubscriber implements EventSubscriber {
+  readonly #discovery: AuditDiscovery;
+  readonly #subscribed: EntityName<object>[];
+  // Keyed by the flushing EntityManager (each fork has its own unit of work); a failed flush leaves its entry
+  // to be replaced by the next `onFlush`, and the WeakMap lets abandoned forks go.
+  readonly #flushes = new WeakMap<EntityManager, FlushAudit>();
+
+  constructor(discovery: AuditDiscovery, subscribedEntities: EntityName<object>[] = []) {
+    this.#discovery = discovery;
+    this.#subscribed = subscribedEntities;
+  }
+
+  getSubscribedEntities(): EntityName<object>[] {
+    return this.#subscribed;
+  }
+
+  onFlush({ em, uow }: FlushEventArgs): void {
+    const plans = this.#discovery.plansFor(em.getMetadata());
+    for (const changeSet of uow.getChangeSets()) {
+      if (plans?.auditEntities.has(changeSet.meta.className)) {
+        throw AuditTrailError.readOnly(changeSet.meta.className, OPERATIONS[changeSet.type] ?? 'changed');
+      }
+    }
+    this.#flushes.set(em, new FlushAudit(auditContext.current()));
+  }
+
+  async afterCreate(args: EventArgs<object>): Promise<void> {
+    await this.#buffer(args, 'I');
+  }
+
+  async afterUpdate(args: EventArgs<object>): Promise<void> {
+    await this.#buffer(args, 'U');
+  }
+
+  // MikroORM runs every `beforeDelete` of a class and then one DELETE for all of them, so the first event of a
+  // class copies all rows of its batch, while they still exist, in one statement.
+  async beforeDelete({ em, meta, entity, changeSet }: EventArgs<object>): Promise<void> {
+    const plan = this.#plan(em, meta.className);
+    if (!plan?.options.auditDeletes) {
+      return;
+    }
+    const flush = this.#flush(em);
+    const batch = em
+      .getUnitOfWork(false)
+      .getChangeSets()
+      .filter(cs => cs.meta.className === meta.className && cs.type === (changeSet?.type ?? ChangeSetType.DELETE))
+      .map(cs => cs.entity);
+    const rows = await flush.takeDeletes(plan, batch.includes(entity) ? batch : [...batch, entity], em);
+    await writeSnapshots(em, em.getTransactionContext(), plan, flush.timestamp, toSnapshotRows(plan, rows));
+  }
+
+  async beforeTransactionCommit({ em, uow, transaction }: TransactionEventArgs): Promise<void> {
+    if (uow) {
+      await this.#writePending(em, transaction);
+    }
+  }
+
+  async afterFlush({ em }: FlushEventArgs): Promise<void> {
+    // Reached with rows still pending only when the flush ran inside an outer transaction (em.transactional,
+    // em.begin): that transaction is still open here. After a flush-owned transaction nothing is pending.
+    await this.#writePending(em, em.getTransactionContext());
+    this.#flushes.delete(em);
+  }
+
+  async #buffer({ em, meta, entity }: EventArgs<object>, changeType: ChangeType): Promise<void> {
+    const plan = this.#plan(em, meta.className);
+    if (plan) {
+      await this.#flush(em).add(plan, entity, changeType, em);
+    }
+  }
+
+  async #writePending(em: EntityManager, transaction: unknown): Promise<void> {
+    const flush = this.#flushes.get(em);
+    if (!flush?.hasPending) {
+      return;
+    }
+    for (const [plan, rows] of flush.drain()) {
+      await writeSnapshots(em, transaction as Parameters<typeof writeSnapshots>[1], plan, flush.timestamp, toSnapshotRows(plan, rows));
+    }
+  }
+
+  #plan(em: EntityManager, entityName: string): AuditPlan | undefined {
+    return this.#discovery.plansFor(em.getMetadata())?.bySource.get(entityName);
+  }
+
+  #flush(em: EntityManager): FlushAudit {
+    let flush = this.#flushes.get(em);
+    if (!flush) {
+      flush = new FlushAudit(auditContext.current());
+      this.#flushes.set(em, flush);
+    }
+    return flush;
+  }
+}

@@ -1,0 +1,25 @@
+import { EntitySchema, Utils, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import type { AuditRow } from './AuditRow.js';
+import { auditOf } from './auditOf.js';
+import type { AuditableEntity } from './AuditRegistry.js';
+import { AUDIT_ID, AUDIT_TIMESTAMP } from './AuditColumns.js';
+
+type Instance<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
+
+/**
+ * The history of one row, newest first: `auditHistory(em, person)` for a loaded entity, or
+ * `auditHistory(em, Person, id)` when only the key is known (also for rows deleted since).
+ */
+export function auditHistory<T extends object>(em: EntityManager, entity: T): Promise<AuditRow<T>[]>;
+export function auditHistory<E extends AuditableEntity>(em: EntityManager, entityType: E, id: unknown): Promise<AuditRow<Instance<E> & object>[]>;
+export async function auditHistory(em: EntityManager, entityOrType: object, id?: unknown): Promise<AuditRow<object>[]> {
+  const isType = typeof entityOrType === 'function' || entityOrType instanceof EntitySchema;
+  const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;
+  const meta = em.getMetadata().get(isType ? Utils.className(type as never) : entityOrType.constructor.name);
+  const key = isType ? id : Utils.getPrimaryKeyValues(entityOrType, meta.primaryKeys, true);
+  const keys = Array.isArray(key) ? key : [key];
+  const where = Object.fromEntries(meta.primaryKeys.map((name, i) => [name, keys[i]])) as FilterQuery<AuditRow<object>>;
+  return em.find(auditOf(type), where, {
+    orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,
+  }) as Promise<AuditRow<object>[]>;
+}

@@ -1,0 +1,94 @@
+import { ReferenceKind, Type, type EntityProperty } from '@mikro-orm/core';
+import { AUDIT_CHANGE_TYPE, AUDIT_TIMESTAMP } from './AuditColumns.js';
+import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
+
+/** A property definition in the raw form MikroORM discovery accepts (decorator options plus `name`/`kind`). */
+export type RawProperty = Partial<EntityProperty> & { name: string; kind: ReferenceKind } & Record<string, unknown>;
+
+// Only what shapes the column is copied: behaviour (defaults, generated values, versioning, hooks, cascades,
+// serialisation) belongs to the live table, and copying an unknown future option could change history.
+const COLUMN_KEYS = [
+  'type', 'runtimeType', 'columnType', 'columnTypes', 'fieldName', 'fieldNames', 'customType', 'length', 'precision',
+  'scale', 'unsigned', 'enum', 'items', 'nativeEnumName', 'array', 'comment', 'ignoreSchemaChanges', 'embeddable',
+  'prefix', 'prefixMode', 'object', 'entity',
+] as const;
+const RELATION_KEYS = [
+  'type', 'entity', 'ref', 'mapToPk', 'fieldName', 'fieldNames', 'joinColumn', 'joinColumns', 'referencedColumnNames',
+  'columnType', 'columnTypes', 'targetKey',
+] as const;
+
+/** Whether a source property has its own column(s) that belong in the audit table. */
+export function isCopied(prop: EntityProperty): boolean {
+  if (prop.persist === false || prop.formula) {
+    return false;
+  }
+  switch (prop.kind) {
+    case ReferenceKind.SCALAR:
+    case ReferenceKind.EMBEDDED:
+    case ReferenceKind.MANY_TO_ONE:
+      return true;
+    case ReferenceKind.ONE_TO_ONE:
+      return !prop.mappedBy;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The audit table's copy of a source property: nullable, never unique, never a key; a relation becomes a plain
+ * indexed many-to-one column without FK constraint, so deleting the referenced row neither fails nor cascades.
+ */
+export function copyProperty(prop: EntityProperty): RawProperty {
+  const isRelation = prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE;
+  const copy: RawProperty = { name: prop.name, kind: isRelation ? ReferenceKind.MANY_TO_ONE : prop.kind };
+  for (const key of isRelation ? RELATION_KEYS : COLUMN_KEYS) {
+    if (prop[key as keyof EntityProperty] !== undefined) {
+      copy[key] = prop[key as keyof EntityProperty];
+    }
+  }
+  if (copy.customType) {
+    copy.customType = cloneType(copy.customType);
+  }
+  if ((prop.type as unknown) instanceof Type) {
+    copy.type = cloneType(prop.type as unknown as Type<unknown>) as unknown as string;
+  }
+  copy.nullable = true;
+  if (isRelation) {
+    copy.createForeignKeyConstraint = false;
+    copy.index = true;
+  } else if (prop.primary || prop.index) {
+    copy.index = true;
+  }
+  return copy;
+}
+
+/** The `_audit_timestamp` and `_audit_change_type` columns and the track fields, in raw property form. */
+export function auditColumnProperties(options: ResolvedAuditTrailOptions): RawProperty[] {
+  const props: RawProperty[] = [
+    { name: AUDIT_TIMESTAMP, kind: ReferenceKind.SCALAR, type: 'datetime', length: 3, nullable: false, index: true },
+  ];
+  if (options.saveChangeType) {
+    props.push({ name: AUDIT_CHANGE_TYPE, kind: ReferenceKind.SCALAR, type: 'string', columnType: 'char(1)', nullable: false });
+  }
+  return [...props, ...options.trackFields.map(trackFieldProperty)];
+}
+
+function trackFieldProperty(field: TrackField): RawProperty {
+  const nullable = field.nullable ?? true;
+  if (field.entity) {
+    return {
+      name: field.name,
+      kind: ReferenceKind.MANY_TO_ONE,
+      entity: field.entity,
+      nullable,
+      createForeignKeyConstraint: false,
+      index: true,
+    } as RawProperty;
+  }
+  return { name: field.name, kind: ReferenceKind.SCALAR, type: field.type, length: field.length, nullable } as RawProperty;
+}
+
+// Discovery writes the owning property and metadata into a type instance, so the audit copy needs its own.
+function cloneType<T extends object>(type: T): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(type) as object) as T, type);
+}

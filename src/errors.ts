@@ -1,0 +1,157 @@
+/**
+ * Raised while `MikroORM.init` discovers entities: an audit trail that is configured wrongly never starts.
+ * Every message names the entity, the field and the fix.
+ */
+export class AuditTrailConfigError extends Error {
+  override readonly name = 'AuditTrailConfigError';
+
+  static reservedName(entity: string, property: string, reserved: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity}.${property} clashes with the audit column '${reserved}': names starting with '_audit_' are reserved ` +
+        `for the audit table. Rename the property (or its column) on ${entity}.`,
+    );
+  }
+
+  static trackFieldClash(entity: string, field: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `Track field '${field}' of ${entity} has the same name as the property ${entity}.${field}. ` +
+        `Rename the track field, e.g. '${field}By'.`,
+    );
+  }
+
+  static trackFieldColumnClash(entity: string, field: string, column: string, property: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `Track field '${field}' of ${entity} maps to column '${column}', which ${entity}.${property} already uses. ` +
+        `Rename the track field.`,
+    );
+  }
+
+  static duplicateTrackField(entity: string, field: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `Track field '${field}' is declared twice for ${entity} (in @AuditTrail({ trackFields }) and/or globalTrackFields). ` +
+        `Give each track field a unique name.`,
+    );
+  }
+
+  static trackFieldWithoutType(entity: string, field: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `Track field '${field}' of ${entity} has no column type. Add \`type: 'string'\` (or any MikroORM type), ` +
+        `or \`entity: () => User\` for a reference column.`,
+    );
+  }
+
+  static trackFieldWithTypeAndEntity(entity: string, field: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `Track field '${field}' of ${entity} sets both \`type\` and \`entity\`. Keep \`entity\` for a reference column, ` +
+        `or \`type\` for a scalar one.`,
+    );
+  }
+
+  static invalidOption(entity: string, option: string, expected: string, actual: unknown): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `@AuditTrail option '${option}' of ${entity} must be ${expected}, got ${describe(actual)}. Fix the option value.`,
+    );
+  }
+
+  static unknownOption(entity: string, option: string, known: readonly string[]): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `@AuditTrail option '${option}' of ${entity} is not known. Known options: ${known.join(', ')}.`,
+    );
+  }
+
+  static notAnEntity(entity: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity} is marked with @AuditTrail() but was not discovered as an entity. Decorate it with @Entity() ` +
+        `and list it in the config's \`entities\`.`,
+    );
+  }
+
+  static auditSchemaMissing(entity: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity} is marked with @AuditTrail() but its audit entity is not in the config. Wrap the config in ` +
+        `withAuditTrail(config) with ${entity} listed in \`entities\`, or add auditOf(${entity}) to \`entities\`.`,
+    );
+  }
+
+  static notMarked(entity: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity} is not marked for auditing. Add @AuditTrail() to the class, or call auditTrail(${entity}Schema, options) ` +
+        `for an EntitySchema, before calling auditOf(${entity}).`,
+    );
+  }
+
+  static tableClash(entity: string, table: string, other: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `The audit table '${table}' of ${entity} is already the table of entity ${other}. ` +
+        `Choose another name with @AuditTrail({ tableName: '...' }).`,
+    );
+  }
+
+  static entityNameClash(entity: string, auditEntity: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `The audit entity of ${entity} is named ${auditEntity}, but an entity with that name already exists. ` +
+        `Rename the existing ${auditEntity} entity.`,
+    );
+  }
+
+  static noPrimaryKey(entity: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity} has no primary key (virtual and view entities have none), so its history cannot be linked to a row. ` +
+        `Remove @AuditTrail() from ${entity}, or give it a @PrimaryKey().`,
+    );
+  }
+
+  static unsupportedInheritance(entity: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity} uses single table inheritance, which the audit trail does not support yet. ` +
+        `Remove @AuditTrail() from ${entity}, or map it without a discriminator.`,
+    );
+  }
+
+  static noTransactions(reason: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `The audit trail writes history in the same transaction as the change, but ${reason}. ` +
+        `Remove \`implicitTransactions: false\` from the config, or use a driver with transactions.`,
+    );
+  }
+}
+
+/** Raised at run time when something would break the audit trail's guarantees. */
+export class AuditTrailError extends Error {
+  override readonly name = 'AuditTrailError';
+
+  static readOnly(auditEntity: string, operation: string): AuditTrailError {
+    return new AuditTrailError(
+      `${auditEntity} rows are a security record written only by mikro-orm-audit-trail: they cannot be ${operation} ` +
+        `through the EntityManager. Read them with em.find(); change the source entity instead.`,
+    );
+  }
+
+  static outsideTransaction(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      `Audit rows for ${entity} would be written outside the change's transaction. ` +
+        `Flush inside em.transactional() or keep MikroORM's implicit transactions on.`,
+    );
+  }
+
+  static snapshotMissing(entity: string, expected: number, written: number): AuditTrailError {
+    return new AuditTrailError(
+      `Only ${written} of ${expected} ${entity} rows could be copied into the audit table: the others no longer exist ` +
+        `in the flush's transaction (deleted by the database, e.g. ON DELETE CASCADE). The flush was rolled back.`,
+    );
+  }
+
+  static missingPrimaryKey(entity: string): AuditTrailError {
+    return new AuditTrailError(`Cannot audit ${entity}: the entity has no primary key value after the flush.`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (Array.isArray(value)) {
+    return 'an array';
+  }
+  return typeof value === 'string' ? `the string '${value}'` : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,24 @@
+export { AuditTrail, auditTrail } from './AuditTrail.js';
+export { auditOf } from './auditOf.js';
+export { withAuditTrail } from './withAuditTrail.js';
+export type { AuditableConfig } from './withAuditTrail.js';
+export { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
+export { auditContext, AuditContext } from './AuditContext.js';
+export type { AuditContextData } from './AuditContext.js';
+export { auditMiddleware } from './auditMiddleware.js';
+export type { NextFunction } from './auditMiddleware.js';
+export { auditHistory } from './auditHistory.js';
+export { AuditTrailConfigError, AuditTrailError } from './errors.js';
+export { AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_CHANGE_TYPE } from './AuditColumns.js';
+export type { ChangeType } from './AuditColumns.js';
+export type { AuditRow, AuditColumnsRow, AuditedKeys } from './AuditRow.js';
+export type { AuditableEntity } from './AuditRegistry.js';
+export type {
+  AuditTrailOptions,
+  AuditTrailModuleOptions,
+  TrackField,
+  ScalarTrackField,
+  ReferenceTrackField,
+  TrackFieldArgs,
+  TrackFieldValue,
+} from './AuditTrailOptions.js';

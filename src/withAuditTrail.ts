@@ -1,0 +1,82 @@
+import { EntitySchema, type EntityName, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
+import { AuditDiscovery } from './AuditDiscovery.js';
+import { findDefinition } from './AuditRegistry.js';
+import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions } from './AuditTrailOptions.js';
+import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
+import { auditOf } from './auditOf.js';
+import { AuditTrailConfigError } from './errors.js';
+
+/** The parts of a MikroORM config that `withAuditTrail` reads and extends. */
+export interface AuditableConfig {
+  entities?: readonly unknown[];
+  entitiesTs?: readonly unknown[];
+  subscribers?: Iterable<unknown>;
+  discovery?: MetadataDiscoveryOptions;
+}
+
+/**
+ * Adds the audit trail to a MikroORM config: the audit entity of every `@AuditTrail()` entity listed in
+ * `entities`, the discovery hooks that build and check them, and the subscriber that writes history.
+ * Calling it on a config that already has the audit trail returns that config unchanged.
+ *
+ * @example
+ * const orm = await MikroORM.init(withAuditTrail({ entities: [Person], dbName: 'app.db' }, {
+ *   globalTrackFields: [{ name: 'username', type: 'string', value: () => auditContext.current()?.user ?? null }],
+ * }));
+ */
+export function withAuditTrail<C extends AuditableConfig>(config: C, options: AuditTrailModuleOptions = {}): C {
+  if ([...(config.subscribers ?? [])].some(subscriber => subscriber instanceof AuditTrailSubscriber)) {
+    return config;
+  }
+  const globalTrackFields = options.globalTrackFields ?? DEFAULT_MODULE_OPTIONS.globalTrackFields;
+  const batchSize = options.batchSize ?? DEFAULT_MODULE_OPTIONS.batchSize;
+  if (!Array.isArray(globalTrackFields)) {
+    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'globalTrackFields', 'an array', globalTrackFields);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'batchSize', 'a positive integer', batchSize);
+  }
+
+  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize);
+  const entities = config.entities && withAuditEntities(config.entities);
+  const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
+  // With folder-based discovery (`entities: ['./dist/**']`) the audited entities are unknown here, so the
+  // subscriber listens to every entity and looks each event up in its plans.
+  const listsOnlyEntities = !!entities && entities.every(entity => typeof entity !== 'string');
+  const audited = listsOnlyEntities ? entities.filter(entity => findDefinition(entity as object)) : [];
+  const subscriber = new AuditTrailSubscriber(discovery, audited as EntityName<object>[]);
+  const userDiscovery = config.discovery ?? {};
+
+  return {
+    ...config,
+    ...(entities && { entities }),
+    ...(entitiesTs && { entitiesTs }),
+    subscribers: [...(config.subscribers ?? []), subscriber as EventSubscriber],
+    discovery: {
+      ...userDiscovery,
+      onMetadata: async (meta, platform) => {
+        await userDiscovery.onMetadata?.(meta, platform);
+        discovery.onMetadata(meta, platform);
+      },
+      afterDiscovered: async (storage, platform) => {
+        discovery.afterDiscovered(storage, platform);
+        await userDiscovery.afterDiscovered?.(storage, platform);
+      },
+    },
+  };
+}
+
+// Appends `auditOf(entity)` for each audited entity that is listed, unless the user listed it already.
+function withAuditEntities(entities: readonly unknown[]): unknown[] {
+  const result = [...entities];
+  for (const entity of entities) {
+    if (typeof entity === 'string' || !findDefinition(entity as object)) {
+      continue;
+    }
+    const audit = auditOf(entity as EntitySchema);
+    if (!result.includes(audit) && !result.includes(audit.meta.class)) {
+      result.push(audit);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,25 @@
+// One import point for MikroORM in tests, so the same suite runs on MikroORM 6 (decorators in core) and
+// MikroORM 7 (decorators in @mikro-orm/decorators/legacy, `schema.refresh` instead of `refreshDatabase`).
+import * as core from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
+
+export const ormMajor = Number(core.Utils.getORMVersion().split('.')[0]);
+
+const decoratorModule = '@mikro-orm/decorators/legacy';
+const decorators = (ormMajor >= 7 ? await import(/* @vite-ignore */ decoratorModule) : core) as typeof core;
+
+export const { Entity, Property, PrimaryKey, ManyToOne, OneToOne, OneToMany, ManyToMany, Embeddable, Embedded, Unique, Index, Enum } =
+  decorators;
+
+type SchemaApi = { refreshDatabase?: () => Promise<void>; refresh?: () => Promise<void>; getCreateSchemaSQL: (options?: object) => Promise<string> };
+
+/** Drops and recreates every table of the ORM's entities. */
+export async function refreshSchema(orm: MikroORM): Promise<void> {
+  const schema = orm.schema as unknown as SchemaApi;
+  await (schema.refresh ? schema.refresh() : schema.refreshDatabase!());
+}
+
+/** The DDL that would create every table of the ORM's entities. */
+export function createSchemaSql(orm: MikroORM): Promise<string> {
+  return (orm.schema as unknown as SchemaApi).getCreateSchemaSQL({ wrap: false });
+}
