@@ -48,7 +48,7 @@ export function buildSnapshotInsert(
   const params: unknown[] = [];
   const parameter = (column: ParameterColumn, value: unknown): string => {
     params.push(value);
-    return shape.dialect === 'postgresql' ? `cast(? as ${column.castType})` : '?';
+    return shape.dialect === 'postgresql' ? `cast(? as ${withoutTypeModifier(column.castType)})` : '?';
   };
 
   const targetColumns = [
@@ -100,4 +100,11 @@ function buildRowSource(
       return `(${[head, ...rest.map(t => `select ${t.join(', ')}`)].join(' union all ')}) as v`;
     }
   }
+}
+
+// An explicit cast to `varchar(10)` or `numeric(5,2)` silently truncates or rounds in PostgreSQL, where storing
+// the value in the column raises an error. Casting to the unmodified type leaves that check to the column.
+function withoutTypeModifier(type: string): string {
+  const base = type.replace(/\s*\([^)]*\)/g, '');
+  return /^(char|character)$/i.test(base) ? 'bpchar' : base;
 }

@@ -10,8 +10,12 @@ type Instance<E> = E extends EntitySchema<infer T> ? T : E extends abstract new 
  * The history of one row, newest first: `auditHistory(em, person)` for a loaded entity, or
  * `auditHistory(em, Person, id)` when only the key is known (also for rows deleted since).
  */
-export function auditHistory<T extends object>(em: EntityManager, entity: T): Promise<AuditRow<T>[]>;
-export function auditHistory<E extends AuditableEntity>(em: EntityManager, entityType: E, id: unknown): Promise<AuditRow<Instance<E> & object>[]>;
+export function auditHistory<T extends object, Track extends object = object>(em: EntityManager, entity: T): Promise<AuditRow<T, Track>[]>;
+export function auditHistory<E extends AuditableEntity, Track extends object = object>(
+  em: EntityManager,
+  entityType: E,
+  id: unknown,
+): Promise<AuditRow<Instance<E> & object, Track>[]>;
 export async function auditHistory(em: EntityManager, entityOrType: object, id?: unknown): Promise<AuditRow<object>[]> {
   const isType = typeof entityOrType === 'function' || entityOrType instanceof EntitySchema;
   const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;

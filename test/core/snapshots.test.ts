@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Ref } from '@mikro-orm/core';
 import { AuditTrail, auditContext, auditHistory, auditOf } from '../../src/index.js';
-import { DATABASES, dbNameFor } from '../support/databases.js';
 import { Entity, ManyToOne, PrimaryKey, Property } from '../support/mikro.js';
-import { createTestOrm, type TestOrm } from '../support/orm.js';
+import { describeOnEachDatabase } from '../support/suite.js';
 
 @Entity()
 class Team {
@@ -23,20 +22,9 @@ class Person {
 
 const PersonAudit = auditOf<typeof Person, { username: string | null }>(Person);
 
-describe.each(DATABASES)('snapshots on $name', db => {
-  let t: TestOrm;
-
-  beforeAll(async () => {
-    if (db.available) {
-      t = await createTestOrm(db, dbNameFor(import.meta.url), { entities: [Team, Person] });
-    }
-  });
-  afterAll(async () => {
-    await t?.orm.close(true);
-  });
-
-  it.skipIf(!db.available)('writes an I row with the generated id and every column', async () => {
-    const em = t.orm.em.fork();
+describeOnEachDatabase('snapshots', { file: import.meta.url, config: { entities: [Team, Person] } }, ctx => {
+  it('writes an I row with the generated id and every column', async () => {
+    const em = ctx.t.orm.em.fork();
     const team = em.create(Team, { name: 'Red' });
     const person = em.create(Person, { firstName: 'Ada', email: 'ada@example.com', age: 36, team });
     await auditContext.run({ user: 'alice' }, () => em.flush());
@@ -58,8 +46,8 @@ describe.each(DATABASES)('snapshots on $name', db => {
     expect(Math.abs(row!._audit_timestamp.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
-  it.skipIf(!db.available)('writes U rows with the full new state and D rows with the last state', async () => {
-    const em = t.orm.em.fork();
+  it('writes U rows with the full new state and D rows with the last state', async () => {
+    const em = ctx.t.orm.em.fork();
     const person = em.create(Person, { firstName: 'Grace', email: 'grace@example.com', age: 40 });
     await auditContext.run({ user: 'alice' }, () => em.flush());
     person.age = 41;
@@ -67,7 +55,7 @@ describe.each(DATABASES)('snapshots on $name', db => {
     em.remove(person);
     await auditContext.run({ user: 'carol' }, () => em.flush());
 
-    const history = await auditHistory(em.fork(), Person, person.id);
+    const history = await auditHistory<typeof Person, { username: string | null }>(em.fork(), Person, person.id);
     expect(history.map(r => [r._audit_change_type, r.firstName, r.age, r.username])).toEqual([
       ['D', 'Grace', 41, 'carol'],
       ['U', 'Grace', 41, 'bob'],
