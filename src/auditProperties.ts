@@ -65,7 +65,7 @@ export function copyProperty(prop: EntityProperty): RawProperty {
 /** The `_audit_timestamp` and `_audit_change_type` columns and the track fields, in raw property form. */
 export function auditColumnProperties(options: ResolvedAuditTrailOptions): RawProperty[] {
   const props: RawProperty[] = [
-    { name: AUDIT_TIMESTAMP, kind: ReferenceKind.SCALAR, type: 'datetime', length: 3, nullable: false, index: true },
+    { name: AUDIT_TIMESTAMP, kind: ReferenceKind.SCALAR, type: 'Date', length: 3, nullable: false, index: true },
   ];
   if (options.saveChangeType) {
     props.push({ name: AUDIT_CHANGE_TYPE, kind: ReferenceKind.SCALAR, type: 'string', columnType: 'char(1)', nullable: false });
