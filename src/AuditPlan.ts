@@ -70,7 +70,8 @@ export function createAuditPlan(args: {
   ];
   const qualified = (meta: EntityMetadata): string => {
     const schema = meta.schema ?? args.defaultSchema;
-    return schema && schema !== '*' ? `${schema}.${meta.tableName}` : meta.tableName;
+    const qualify = schema && schema !== '*' && schema !== platform.getDefaultSchemaName();
+    return qualify ? `${schema}.${meta.tableName}` : meta.tableName;
   };
   return Object.freeze({
     sourceName: source.className,
