@@ -5,12 +5,13 @@ import {
   type EventArgs,
   type EventSubscriber,
   type FlushEventArgs,
+  type MetadataStorage,
   type TransactionEventArgs,
 } from '@mikro-orm/core';
 import { auditContext } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditDiscovery } from './AuditDiscovery.js';
-import type { AuditPlan } from './AuditPlan.js';
+import type { AuditPlan, AuditPlans } from './AuditPlan.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, toSnapshotRows } from './FlushAudit.js';
 import { writeSnapshots } from './writeSnapshots.js';
@@ -42,12 +43,17 @@ export class AuditTrailSubscriber implements EventSubscriber {
     this.#subscribed = subscribedEntities;
   }
 
+  /** The audit plans of the ORM that owns `metadata`, once `MikroORM.init` discovered it. */
+  plansFor(metadata: MetadataStorage): AuditPlans | undefined {
+    return this.#discovery.plansFor(metadata);
+  }
+
   getSubscribedEntities(): EntityName<object>[] {
     return this.#subscribed;
   }
 
   onFlush({ em, uow }: FlushEventArgs): void {
-    const plans = this.#discovery.plansFor(em.getMetadata());
+    const plans = this.plansFor(em.getMetadata());
     for (const changeSet of uow.getChangeSets()) {
       if (plans?.auditEntities.has(changeSet.meta.className)) {
         throw AuditTrailError.readOnly(changeSet.meta.className, OPERATIONS[changeSet.type] ?? 'changed');
@@ -112,7 +118,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
   }
 
   #plan(em: EntityManager, entityName: string): AuditPlan | undefined {
-    return this.#discovery.plansFor(em.getMetadata())?.bySource.get(entityName);
+    return this.plansFor(em.getMetadata())?.bySource.get(entityName);
   }
 
   #flush(em: EntityManager): FlushAudit {

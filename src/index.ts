@@ -8,6 +8,8 @@ export type { AuditContextData } from './AuditContext.js';
 export { auditMiddleware } from './auditMiddleware.js';
 export type { NextFunction } from './auditMiddleware.js';
 export { auditHistory } from './auditHistory.js';
+export { getAuditedEntities } from './auditedEntities.js';
+export type { AuditedEntityInfo } from './auditedEntities.js';
 export { AuditTrailConfigError, AuditTrailError } from './errors.js';
 export { AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_CHANGE_TYPE } from './AuditColumns.js';
 export type { ChangeType } from './AuditColumns.js';
@@ -21,4 +23,5 @@ export type {
   ReferenceTrackField,
   TrackFieldArgs,
   TrackFieldValue,
+  ResolvedAuditTrailOptions,
 } from './AuditTrailOptions.js';
