@@ -82,6 +82,10 @@ export class AuditDiscovery {
     const config = platform.getConfig();
     const dialect = dialectOf(platform);
     const metas = allMetadata(storage);
+    if (metas.length === 0 && run.byName.size > 0) {
+      // Never audit nothing silently: this means MikroORM changed how discovered metadata is exposed.
+      throw AuditTrailConfigError.metadataUnreadable(run.byName.size);
+    }
     const audits = metas.flatMap(meta => {
       const definition = findDefinitionByAuditClass(meta.class);
       return definition ? [{ audit: meta, definition }] : [];
@@ -134,7 +138,7 @@ export class AuditDiscovery {
     if (source.discriminatorColumn || source.discriminatorValue !== undefined) {
       throw AuditTrailConfigError.unsupportedInheritance(source.className);
     }
-    for (const prop of Object.values(source.properties) as EntityProperty[]) {
+    for (const prop of Object.values(source.properties)) {
       if (prop.name.startsWith(AUDIT_PREFIX)) {
         throw AuditTrailConfigError.reservedName(source.className, prop.name, prop.name);
       }
@@ -150,7 +154,7 @@ export class AuditDiscovery {
     const namingStrategy = platform.getConfig().getNamingStrategy();
     audit.tableName = options.tableName ?? `${source.tableName ?? namingStrategy.classToTableName(source.className)}_audit`;
     audit.schema = source.schema;
-    for (const prop of Object.values(source.properties) as EntityProperty[]) {
+    for (const prop of Object.values(source.properties)) {
       if (isCopied(prop)) {
         audit.addProperty(copyProperty(prop) as EntityProperty);
       }
@@ -179,7 +183,7 @@ function alignWithSource(audit: EntityMetadata, source: EntityMetadata): void {
     if (!isCopied(prop) || !prop.fieldNames?.length) {
       continue;
     }
-    const copy = audit.properties[prop.name as keyof typeof audit.properties] as EntityProperty | undefined;
+    const copy = audit.properties[prop.name] as EntityProperty | undefined;
     if (!copy) {
       audit.addProperty(copyProcessedProperty(prop));
       continue;
@@ -217,7 +221,7 @@ function validateColumns(audit: EntityMetadata, source: EntityMetadata, options:
     }
   }
   for (const field of options.trackFields) {
-    const prop = audit.properties[field.name as keyof typeof audit.properties] as EntityProperty;
+    const prop = audit.properties[field.name] as EntityProperty;
     const clash = prop.fieldNames.find(column => sourceColumns.has(column));
     if (clash) {
       throw AuditTrailConfigError.trackFieldColumnClash(source.className, field.name, clash, sourceColumns.get(clash)!);

@@ -42,7 +42,7 @@ export function copiedColumns(source: EntityMetadata): string[] {
 }
 
 function isInObjectEmbeddable(source: EntityMetadata, prop: EntityProperty): boolean {
-  const parent = source.properties[prop.embedded![0] as keyof typeof source.properties] as EntityProperty | undefined;
+  const parent = source.properties[prop.embedded![0]] as EntityProperty | undefined;
   return !!parent?.object;
 }
 
@@ -62,7 +62,7 @@ export function createAuditPlan(args: {
   const timestampProp = audit.properties[AUDIT_TIMESTAMP as keyof typeof audit.properties] as EntityProperty;
   const trackFields = options.trackFields.map(field => ({
     field,
-    prop: audit.properties[field.name as keyof typeof audit.properties] as EntityProperty,
+    prop: audit.properties[field.name] as EntityProperty,
   }));
   const rowColumns = [
     ...(options.saveChangeType ? parameterColumns(audit.properties[AUDIT_CHANGE_TYPE as keyof typeof audit.properties] as EntityProperty) : []),
@@ -88,7 +88,7 @@ export function createAuditPlan(args: {
       sourceTable: qualified(source),
       copiedColumns: copiedColumns(source),
       // Typed after the audit copy: the source key's type may be a sequence type such as `serial`.
-      keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name as keyof typeof audit.properties] as EntityProperty)),
+      keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name] as EntityProperty)),
       statementColumns: parameterColumns(timestampProp),
       rowColumns,
     }),

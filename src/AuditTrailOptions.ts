@@ -13,8 +13,11 @@ export interface TrackFieldArgs<T extends object = object> {
   context: AuditContextData | undefined;
 }
 
+/** A value a track field can store as it is. */
+export type TrackFieldConstant = string | number | boolean | bigint | Date | null | readonly unknown[] | { readonly [key: string]: unknown };
+
 /** A track field's value: a constant, or a function of the change (it may return a promise). */
-export type TrackFieldValue<T extends object, V = unknown> = V | ((args: TrackFieldArgs<T>) => V | Promise<V>);
+export type TrackFieldValue<T extends object> = TrackFieldConstant | ((args: TrackFieldArgs<T>) => unknown);
 
 interface TrackFieldBase<T extends object> {
   /** Property and column name in the audit table (the column goes through the naming strategy). */

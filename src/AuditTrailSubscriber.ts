@@ -16,7 +16,6 @@ import { AuditTrailError } from './errors.js';
 import { FlushAudit, toSnapshotRows } from './FlushAudit.js';
 import { writeSnapshots } from './writeSnapshots.js';
 
-const DELETES = new Set<string>([ChangeSetType.DELETE, ChangeSetType.DELETE_EARLY]);
 const OPERATIONS: Readonly<Record<string, string>> = {
   [ChangeSetType.CREATE]: 'created',
   [ChangeSetType.UPDATE]: 'changed',
@@ -113,7 +112,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
       return;
     }
     for (const [plan, rows] of flush.drain()) {
-      await writeSnapshots(em, transaction as Parameters<typeof writeSnapshots>[1], plan, flush.timestamp, toSnapshotRows(plan, rows));
+      await writeSnapshots(em, transaction, plan, flush.timestamp, toSnapshotRows(plan, rows));
     }
   }
 

@@ -20,7 +20,7 @@ export async function auditHistory(em: EntityManager, entityOrType: object, id?:
   const isType = typeof entityOrType === 'function' || entityOrType instanceof EntitySchema;
   const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;
   const meta = em.getMetadata().get(isType ? Utils.className(type as never) : entityOrType.constructor.name);
-  const key = isType ? id : Utils.getPrimaryKeyValues(entityOrType, meta.primaryKeys, true);
+  const key: unknown = isType ? id : Utils.getPrimaryKeyValues(entityOrType, meta.primaryKeys, true);
   const keys = Array.isArray(key) ? key : [key];
   const where = Object.fromEntries(meta.primaryKeys.map((name, i) => [name, keys[i]])) as FilterQuery<AuditRow<object>>;
   return em.find(auditOf(type), where, {

@@ -43,7 +43,7 @@ export function copyProperty(prop: EntityProperty): RawProperty {
   const copy: RawProperty = { name: prop.name, kind: isRelation ? ReferenceKind.MANY_TO_ONE : prop.kind };
   for (const key of isRelation ? RELATION_KEYS : COLUMN_KEYS) {
     if (prop[key as keyof EntityProperty] !== undefined) {
-      copy[key] = prop[key as keyof EntityProperty];
+      (copy as Record<string, unknown>)[key] = prop[key as keyof EntityProperty] as unknown;
     }
   }
   if (copy.customType) {

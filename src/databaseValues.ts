@@ -3,7 +3,7 @@ import { Reference, Utils, wrap, type EntityProperty, type Platform } from '@mik
 /** The primary key of a managed entity as database values, one per key column. */
 export function primaryKeyValues(entity: object): unknown[] | null {
   const keys = wrap(entity, true).getPrimaryKeys(true);
-  return keys ? Utils.flatten(keys.map(key => (Array.isArray(key) ? key : [key]))) : null;
+  return keys ? Utils.flatten(keys.map(key => (Array.isArray(key) ? (key as unknown[]) : [key]))) : null;
 }
 
 /**

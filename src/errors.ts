@@ -108,6 +108,13 @@ export class AuditTrailConfigError extends Error {
     );
   }
 
+  static metadataUnreadable(discovered: number): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `MikroORM discovered ${discovered} entities but the audit trail could not read them after discovery. ` +
+        `This MikroORM version is not supported yet: pin @mikro-orm/* to a tested version (6.6.x or 7.2.x).`,
+    );
+  }
+
   static noTransactions(reason: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       `The audit trail writes history in the same transaction as the change, but ${reason}. ` +
@@ -153,5 +160,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) {
     return 'an array';
   }
-  return typeof value === 'string' ? `the string '${value}'` : `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') {
+    return `the string '${value}'`;
+  }
+  return typeof value === 'object' || typeof value === 'function' ? `a value of type ${typeof value}` : `${typeof value} ${String(value as number)}`;
 }

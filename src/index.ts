@@ -23,5 +23,6 @@ export type {
   ReferenceTrackField,
   TrackFieldArgs,
   TrackFieldValue,
+  TrackFieldConstant,
   ResolvedAuditTrailOptions,
 } from './AuditTrailOptions.js';

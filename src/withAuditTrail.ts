@@ -1,7 +1,8 @@
-import { EntitySchema, type EntityName, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
+import type { EntitySchema} from '@mikro-orm/core';
+import { type EntityName, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
 import { AuditDiscovery } from './AuditDiscovery.js';
 import { findDefinition } from './AuditRegistry.js';
-import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions } from './AuditTrailOptions.js';
+import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type TrackField } from './AuditTrailOptions.js';
 import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
 import { auditOf } from './auditOf.js';
 import { AuditTrailConfigError } from './errors.js';
@@ -28,9 +29,9 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
   if ([...(config.subscribers ?? [])].some(subscriber => subscriber instanceof AuditTrailSubscriber)) {
     return config;
   }
-  const globalTrackFields = options.globalTrackFields ?? DEFAULT_MODULE_OPTIONS.globalTrackFields;
+  const globalTrackFields: readonly TrackField[] = options.globalTrackFields ?? DEFAULT_MODULE_OPTIONS.globalTrackFields;
   const batchSize = options.batchSize ?? DEFAULT_MODULE_OPTIONS.batchSize;
-  if (!Array.isArray(globalTrackFields)) {
+  if (!Array.isArray(globalTrackFields as unknown)) {
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'globalTrackFields', 'an array', globalTrackFields);
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {

@@ -10,7 +10,7 @@ import { buildSnapshotInsert, type SnapshotRow } from './SnapshotStatement.js';
  */
 export async function writeSnapshots(
   em: EntityManager,
-  transaction: Transaction | undefined,
+  transaction: unknown,
   plan: AuditPlan,
   timestamp: Date,
   rows: readonly SnapshotRow[],
@@ -26,7 +26,7 @@ export async function writeSnapshots(
   for (let start = 0; start < rows.length; start += plan.batchSize) {
     const chunk = rows.slice(start, start + plan.batchSize);
     const { sql, params } = buildSnapshotInsert(plan.shape, statementValues, chunk);
-    const result = (await connection.execute(sql, params, 'run', transaction)) as { affectedRows?: number };
+    const result = (await connection.execute(sql, params, 'run', transaction as Transaction)) as { affectedRows?: number };
     if (result.affectedRows !== undefined && result.affectedRows !== chunk.length) {
       throw AuditTrailError.snapshotMissing(plan.sourceName, chunk.length, result.affectedRows);
     }

@@ -54,7 +54,7 @@ describeOnEachDatabase('the actor', { file: import.meta.url, config: { entities:
     const app = express();
     app.use((req, _res, next) => RequestContext.create(ctx.t.orm.em, next));
     app.use(auditMiddleware((req: express.Request) => req.header('x-user') ?? null));
-    app.post('/tickets', async (req, res) => {
+    const createTicket = async (req: express.Request, res: express.Response) => {
       const owner = req.header('x-user')!;
       const em = RequestContext.getEntityManager()!;
       const ticket = em.create(Ticket, { owner, step: 0 });
@@ -69,6 +69,9 @@ describeOnEachDatabase('the actor', { file: import.meta.url, config: { entities:
         inTx.step = 99;
       });
       res.json({ id: ticket.id });
+    };
+    app.post('/tickets', (req, res, next) => {
+      createTicket(req, res).catch(next);
     });
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
