@@ -5,7 +5,8 @@ import { auditColumnProperties, copyProperty, isCopied } from './auditProperties
 import {
   findDefinition,
   findDefinitionByAuditClass,
-  sourceClassOf,
+  metadataKeys,
+  sourceKeyOf,
   sourceNameOf,
   type AuditDefinition,
 } from './AuditRegistry.js';
@@ -16,11 +17,11 @@ import { AuditTrailConfigError } from './errors.js';
 import { resolveOptions } from './resolveOptions.js';
 
 interface DiscoveryRun {
-  /** Every entity seen so far, by class: the audit entity may be seen before or after its source. */
-  readonly byClass: Map<object, EntityMetadata>;
+  /** Every entity seen so far, by class and name: the audit entity may be seen before or after its source. */
+  readonly byKey: Map<object | string, EntityMetadata>;
   readonly byName: Map<string, EntityMetadata>;
-  /** Audit entities whose source was not seen yet, by source class. */
-  readonly waiting: Map<object, { audit: EntityMetadata; definition: AuditDefinition }>;
+  /** Audit entities whose source was not seen yet, by source key. */
+  readonly waiting: Map<object | string, { audit: EntityMetadata; definition: AuditDefinition }>;
   readonly options: Map<EntityMetadata, ResolvedAuditTrailOptions>;
 }
 
@@ -59,20 +60,22 @@ export class AuditDiscovery {
 
     const definition = findDefinitionByAuditClass(meta.class);
     if (definition) {
-      const sourceClass = sourceClassOf(definition.source);
-      const source = sourceClass && run.byClass.get(sourceClass);
+      const sourceKey = sourceKeyOf(definition.source);
+      const source = run.byKey.get(sourceKey);
       if (source) {
         this.#complete(run, meta, source, definition, platform);
-      } else if (sourceClass) {
-        run.waiting.set(sourceClass, { audit: meta, definition });
+      } else {
+        run.waiting.set(sourceKey, { audit: meta, definition });
       }
       return;
     }
-    run.byClass.set(meta.class, meta);
-    const waiting = run.waiting.get(meta.class);
-    if (waiting) {
-      run.waiting.delete(meta.class);
-      this.#complete(run, waiting.audit, meta, waiting.definition, platform);
+    for (const key of metadataKeys(meta)) {
+      run.byKey.set(key, meta);
+      const waiting = run.waiting.get(key);
+      if (waiting) {
+        run.waiting.delete(key);
+        this.#complete(run, waiting.audit, meta, waiting.definition, platform);
+      }
     }
   }
 
@@ -105,8 +108,8 @@ export class AuditDiscovery {
 
     const bySource = new Map<string, AuditPlan>();
     for (const { audit, definition } of audits) {
-      const sourceClass = sourceClassOf(definition.source);
-      const source = metas.find(meta => meta.class === sourceClass);
+      const sourceKey = sourceKeyOf(definition.source);
+      const source = metas.find(meta => metadataKeys(meta).includes(sourceKey));
       const options = [...run.options].find(([pending]) => pending.className === audit.className)?.[1];
       if (!source || !options) {
         throw AuditTrailConfigError.notAnEntity(sourceNameOf(definition.source));
@@ -168,7 +171,7 @@ export class AuditDiscovery {
   #run(platform: Platform): DiscoveryRun {
     let run = this.#runs.get(platform);
     if (!run) {
-      run = { byClass: new Map(), byName: new Map(), waiting: new Map(), options: new Map() };
+      run = { byKey: new Map(), byName: new Map(), waiting: new Map(), options: new Map() };
       this.#runs.set(platform, run);
     }
     return run;

@@ -49,9 +49,17 @@ export function findDefinitionByAuditClass(auditClass: object): AuditDefinition 
   return byAuditClass.get(auditClass);
 }
 
-/** The class that discovery gives the source entity's metadata (`meta.class`). */
-export function sourceClassOf(source: AuditableEntity): object | undefined {
-  return source instanceof EntitySchema ? source.meta.class : source;
+/**
+ * How the source entity's discovered metadata is recognised: by its class, or for an `EntitySchema` without a
+ * class by its name, since discovery builds such a schema a class of its own on a copy of it.
+ */
+export function sourceKeyOf(source: AuditableEntity): object | string {
+  return source instanceof EntitySchema ? (source.meta.class ?? source.meta.className) : source;
+}
+
+/** Both keys under which `sourceKeyOf` may look a discovered entity up. */
+export function metadataKeys(meta: { class: object; className: string }): [object, string] {
+  return [meta.class, meta.className];
 }
 
 /** Entity name used in messages and for the audit entity's name. */
