@@ -23,7 +23,7 @@ echo "MikroORM $ORM_VERSION on Node $(node --version)"
 mkdir -p "$project"
 rm -rf "$project/src" "$project/test"
 cp -r src test "$project/"
-cp vitest.config.ts tsconfig.json "$project/"
+cp vitest.config.ts tsconfig.json tsconfig.build.json "$project/"
 # Dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
 node - "$ORM_VERSION" <<'JS'
 const fs = require('node:fs');
@@ -32,7 +32,7 @@ const main = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const deps = {};
 for (const [name, range] of Object.entries(main.devDependencies)) {
   if (name === '@mikro-orm/knex') continue;
-  if (/^(typescript|typescript-eslint|eslint|tsx|@types\/)/.test(name)) continue;
+  if (/^(typescript-eslint|eslint|tsx)$/.test(name)) continue;
   deps[name] = name.startsWith('@mikro-orm/') ? version : range;
 }
 deps['@mikro-orm/decorators'] = version;
@@ -51,7 +51,10 @@ if [ ! -d "$project/node_modules/@mikro-orm/core" ]; then
 fi
 node -e "const v=require('$project/node_modules/@mikro-orm/core/package.json').version; if(v!=='$ORM_VERSION'){console.error('expected @mikro-orm/core $ORM_VERSION, got '+v);process.exit(1)}"
 status=0
-(cd "$project" && npx vitest run "$@") || status=$?
+# The library's own types must compile against MikroORM 7. The tests' helpers are typed for MikroORM 6
+# (decorators live elsewhere in 7), so vitest's type tests run in the MikroORM 6 suite only.
+(cd "$project" && npx tsc -p tsconfig.build.json --noEmit) || status=$?
+(cd "$project" && npx vitest run --typecheck.enabled=false "$@") || status=$?
 # Outside CI, new MikroORM 7 snapshots (schema DDL) are copied back so they can be committed.
 if [ -z "${CI:-}" ]; then
   (cd "$project" && find test -path '*__snapshots__*' -name '*.v7.*') | while read -r file; do cp "$project/$file" "$file"; done

@@ -19,7 +19,7 @@ import { resolveOptions } from './resolveOptions.js';
 interface DiscoveryRun {
   /** Every entity seen so far, by class and name: the audit entity may be seen before or after its source. */
   readonly byKey: Map<object | string, EntityMetadata>;
-  readonly byName: Map<string, EntityMetadata>;
+  discovered: number;
   /** Audit entities whose source was not seen yet, by source key. */
   readonly waiting: Map<object | string, { audit: EntityMetadata; definition: AuditDefinition }>;
   readonly options: Map<EntityMetadata, ResolvedAuditTrailOptions>;
@@ -49,14 +49,7 @@ export class AuditDiscovery {
 
   onMetadata(meta: EntityMetadata, platform: Platform): void {
     const run = this.#run(platform);
-    const clash = run.byName.get(meta.className);
-    if (clash && clash.class !== meta.class) {
-      const auditOfOther = findDefinitionByAuditClass(meta.class) ?? findDefinitionByAuditClass(clash.class);
-      if (auditOfOther) {
-        throw AuditTrailConfigError.entityNameClash(sourceNameOf(auditOfOther.source), meta.className);
-      }
-    }
-    run.byName.set(meta.className, meta);
+    run.discovered++;
 
     const definition = findDefinitionByAuditClass(meta.class);
     if (definition) {
@@ -85,9 +78,9 @@ export class AuditDiscovery {
     const config = platform.getConfig();
     const dialect = dialectOf(platform);
     const metas = allMetadata(storage);
-    if (metas.length === 0 && run.byName.size > 0) {
+    if (metas.length === 0 && run.discovered > 0) {
       // Never audit nothing silently: this means MikroORM changed how discovered metadata is exposed.
-      throw AuditTrailConfigError.metadataUnreadable(run.byName.size);
+      throw AuditTrailConfigError.metadataUnreadable(run.discovered);
     }
     const audits = metas.flatMap(meta => {
       const definition = findDefinitionByAuditClass(meta.class);
@@ -146,15 +139,26 @@ export class AuditDiscovery {
         throw AuditTrailConfigError.reservedName(source.className, prop.name, prop.name);
       }
     }
+    const namingStrategy = platform.getConfig().getNamingStrategy();
+    // MikroORM itself rejects two properties with one column while processing, with no hint at track fields.
+    const columns = new Map<string, string>();
+    for (const prop of Object.values(source.properties)) {
+      if (prop.kind === ReferenceKind.SCALAR && isCopied(prop)) {
+        columns.set((prop as { fieldName?: string }).fieldName ?? namingStrategy.propertyToColumnName(prop.name), prop.name);
+      }
+    }
     for (const field of options.trackFields) {
       if (field.name in source.properties) {
         throw AuditTrailConfigError.trackFieldClash(source.className, field.name);
+      }
+      const column = namingStrategy.propertyToColumnName(field.name);
+      if (!field.entity && columns.has(column)) {
+        throw AuditTrailConfigError.trackFieldColumnClash(source.className, field.name, column, columns.get(column)!);
       }
       if (field.name.startsWith(AUDIT_PREFIX)) {
         throw AuditTrailConfigError.reservedName(source.className, `trackFields['${field.name}']`, field.name);
       }
     }
-    const namingStrategy = platform.getConfig().getNamingStrategy();
     audit.tableName = options.tableName ?? `${source.tableName ?? namingStrategy.classToTableName(source.className)}_audit`;
     audit.schema = source.schema;
     for (const prop of Object.values(source.properties)) {
@@ -171,7 +175,7 @@ export class AuditDiscovery {
   #run(platform: Platform): DiscoveryRun {
     let run = this.#runs.get(platform);
     if (!run) {
-      run = { byKey: new Map(), byName: new Map(), waiting: new Map(), options: new Map() };
+      run = { byKey: new Map(), discovered: 0, waiting: new Map(), options: new Map() };
       this.#runs.set(platform, run);
     }
     return run;

@@ -1,4 +1,5 @@
-import { EntitySchema, Utils, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { EntitySchema, wrap, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { AuditTrailError } from './errors.js';
 import type { AuditRow } from './AuditRow.js';
 import { auditOf } from './auditOf.js';
 import type { AuditableEntity } from './AuditRegistry.js';
@@ -19,9 +20,12 @@ export function auditHistory<E extends AuditableEntity, Track extends object = o
 export async function auditHistory(em: EntityManager, entityOrType: object, id?: unknown): Promise<AuditRow<object>[]> {
   const isType = typeof entityOrType === 'function' || entityOrType instanceof EntitySchema;
   const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;
-  const meta = em.getMetadata().get(isType ? Utils.className(type as never) : entityOrType.constructor.name);
-  const key: unknown = isType ? id : Utils.getPrimaryKeyValues(entityOrType, meta.primaryKeys, true);
-  const keys = Array.isArray(key) ? key : [key];
+  const meta = em.getMetadata().find(type as EntityName<object>);
+  if (!meta) {
+    throw AuditTrailError.notAnEntity(isType ? String((type as { name?: string }).name) : entityOrType.constructor.name);
+  }
+  const key: unknown = isType ? id : wrap(entityOrType, true).getPrimaryKeys();
+  const keys = Array.isArray(key) ? (key as unknown[]) : [key];
   const where = Object.fromEntries(meta.primaryKeys.map((name, i) => [name, keys[i]])) as FilterQuery<AuditRow<object>>;
   return em.find(auditOf(type), where, {
     orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,

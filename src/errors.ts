@@ -148,6 +148,10 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static notAnEntity(entity: string): AuditTrailError {
+    return new AuditTrailError(`${entity} is not an entity of this EntityManager's ORM: list it in the config's \`entities\`.`);
+  }
+
   static missingPrimaryKey(entity: string): AuditTrailError {
     return new AuditTrailError(`Cannot audit ${entity}: the entity has no primary key value after the flush.`);
   }

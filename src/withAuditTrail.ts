@@ -1,5 +1,4 @@
-import type { EntitySchema} from '@mikro-orm/core';
-import { type EntityName, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
+import { EntitySchema, type EntityName, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
 import { AuditDiscovery } from './AuditDiscovery.js';
 import { findDefinition } from './AuditRegistry.js';
 import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type TrackField } from './AuditTrailOptions.js';
@@ -68,16 +67,26 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
 }
 
 // Appends `auditOf(entity)` for each audited entity that is listed, unless the user listed it already.
+// MikroORM rejects two entities with one name before any hook runs, so a taken audit name is caught here.
 function withAuditEntities(entities: readonly unknown[]): unknown[] {
   const result = [...entities];
+  const names = new Map(entities.filter(e => typeof e !== 'string').map(e => [entityName(e as object), e]));
   for (const entity of entities) {
     if (typeof entity === 'string' || !findDefinition(entity as object)) {
       continue;
     }
     const audit = auditOf(entity as EntitySchema);
+    const taken = names.get(audit.meta.className);
+    if (taken !== undefined && taken !== audit && taken !== audit.meta.class) {
+      throw AuditTrailConfigError.entityNameClash(audit.meta.className.replace(/Audit$/, ''), audit.meta.className);
+    }
     if (!result.includes(audit) && !result.includes(audit.meta.class)) {
       result.push(audit);
     }
   }
   return result;
+}
+
+function entityName(entity: object): string {
+  return entity instanceof EntitySchema ? entity.meta.className : (entity as { name: string }).name;
 }

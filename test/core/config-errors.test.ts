@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import {
+  AuditTrail,
+  AuditTrailConfigError,
+  auditOf,
+  withAuditTrail,
+  type AuditTrailModuleOptions,
+  type AuditTrailOptions,
+} from '../../src/index.js';
+import { DATABASES, dbNameFor } from '../support/databases.js';
+import { Entity, ManyToOne, PrimaryKey, Property } from '../support/mikro.js';
+
+@Entity()
+class Team {
+  @PrimaryKey({ type: 'number' }) id!: number;
+}
+
+function audited(name: string, options?: AuditTrailOptions, extra?: (target: { prototype: object }) => void) {
+  const cls = { [name]: class {} }[name]!;
+  PrimaryKey({ type: 'number' })(cls.prototype, 'id');
+  Property({ type: 'string' })(cls.prototype, 'firstName');
+  extra?.(cls);
+  Entity()(cls);
+  AuditTrail(options)(cls);
+  return cls;
+}
+
+const cases: [string, () => Partial<Options> & { moduleOptions?: AuditTrailModuleOptions }, RegExp][] = [
+  [
+    'a property named like an audit column',
+    () => ({ entities: [audited('Clash1', {}, c => Property({ type: 'string' })(c.prototype, '_audit_note'))] }),
+    /Clash1\._audit_note clashes with the audit column '_audit_note'.*Rename the property/,
+  ],
+  [
+    'a column named like an audit column',
+    () => ({ entities: [audited('Clash2', {}, c => Property({ type: 'string', fieldName: '_audit_user' })(c.prototype, 'auditUser'))] }),
+    /Clash2\.auditUser clashes with the audit column '_audit_user'/,
+  ],
+  [
+    'a track field named like a property',
+    () => ({ entities: [audited('Clash3', { trackFields: [{ name: 'firstName', type: 'string', value: null }] })] }),
+    /Track field 'firstName' of Clash3 has the same name as the property Clash3\.firstName.*Rename the track field/,
+  ],
+  [
+    'a track field whose column is a property column',
+    () => ({ entities: [audited('Clash4', { trackFields: [{ name: 'first_name', type: 'string', value: null }] })] }),
+    /Track field 'first_name' of Clash4 maps to column 'first_name', which Clash4\.firstName already uses/,
+  ],
+  [
+    'two track fields with one name',
+    () => ({
+      entities: [audited('Dup', { trackFields: [{ name: 'user', type: 'string', value: null }] })],
+      moduleOptions: { globalTrackFields: [{ name: 'user', type: 'string', value: null }] },
+    }),
+    /Track field 'user' is declared twice for Dup/,
+  ],
+  [
+    'a track field without type',
+    () => ({ entities: [audited('NoType', { trackFields: [{ name: 'user', value: null } as never] })] }),
+    /Track field 'user' of NoType has no column type\. Add `type: 'string'`/,
+  ],
+  [
+    'an option of the wrong type',
+    () => ({ entities: [audited('BadFlag', { saveChangeType: 'yes' } as never)] }),
+    /@AuditTrail option 'saveChangeType' of BadFlag must be a boolean, got the string 'yes'/,
+  ],
+  [
+    'an unknown option',
+    () => ({ entities: [audited('Typo', { auditDelete: false } as never)] }),
+    /@AuditTrail option 'auditDelete' of Typo is not known\. Known options: saveChangeType, auditDeletes/,
+  ],
+  [
+    'track fields that are not an array',
+    () => ({ entities: [audited('NotArray', { trackFields: {} as never })] }),
+    /@AuditTrail option 'trackFields' of NotArray must be an array/,
+  ],
+  [
+    'an audit table name that is another entity\'s table',
+    () => ({ entities: [Team, audited('TableClash', { tableName: 'team' })] }),
+    /The audit table 'team' of TableClash is already the table of entity Team.*tableName/,
+  ],
+  [
+    'an audited class that is not an entity',
+    () => {
+      const NotEntity = { NotEntity: class {} }.NotEntity;
+      AuditTrail()(NotEntity);
+      return { entities: [Team, auditOf(NotEntity)] };
+    },
+    /NotEntity is marked with @AuditTrail\(\) but was not discovered as an entity\. Decorate it with @Entity\(\)/,
+  ],
+  [
+    'an audited entity whose audit entity is not in the config',
+    () => {
+      const Owner = audited('Owner');
+      const Pet = { Pet: class {} }.Pet;
+      PrimaryKey({ type: 'number' })(Pet.prototype, 'id');
+      ManyToOne(() => Owner)(Pet.prototype, 'owner');
+      Entity()(Pet);
+      return { entities: [Pet] }; // Owner is only discovered as Pet's relation target
+    },
+    /Owner is marked with @AuditTrail\(\) but its audit entity is not in the config.*auditOf\(Owner\)/,
+  ],
+  [
+    'an audited entity with no primary key (a virtual entity)',
+    () => {
+      const Report = { Report: class {} }.Report;
+      Property({ type: 'number' })(Report.prototype, 'total');
+      Entity({ expression: 'select 1 as total' })(Report);
+      AuditTrail()(Report);
+      return { entities: [Report] };
+    },
+    /Report has no primary key.*Remove @AuditTrail\(\) from Report/,
+  ],
+  [
+    'an audit entity name taken by another entity',
+    () => {
+      const Thing = audited('Thing');
+      const ThingAudit = { ThingAudit: class {} }.ThingAudit;
+      PrimaryKey({ type: 'number' })(ThingAudit.prototype, 'id');
+      Entity()(ThingAudit);
+      return { entities: [Thing, ThingAudit] };
+    },
+    /The audit entity of Thing is named ThingAudit, but an entity with that name already exists/,
+  ],
+];
+
+describe.each(DATABASES.filter(db => db.available))('configuration errors on $name', db => {
+  it.each(cases)('rejects %s at MikroORM.init', async (_, makeConfig, message) => {
+    const { moduleOptions, ...config } = makeConfig();
+    const init = async () => MikroORM.init(withAuditTrail({ ...db.config(dbNameFor(import.meta.url)), ...config } as Options, moduleOptions));
+    const error = await init().then(
+      orm => orm.close().then(() => new Error('MikroORM.init succeeded')),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AuditTrailConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('configuration errors before init', () => {
+  it('rejects auditOf() of an entity that is not marked', () => {
+    expect(() => auditOf(Team)).toThrow(/Team is not marked for auditing\. Add @AuditTrail\(\)/);
+  });
+
+  it('rejects module options of the wrong type', () => {
+    expect(() => withAuditTrail({}, { batchSize: 0 })).toThrow(/'batchSize' of withAuditTrail\(\) must be a positive integer/);
+    expect(() => withAuditTrail({}, { globalTrackFields: {} as never })).toThrow(/'globalTrackFields' .* must be an array/);
+  });
+
+  it('registers once when applied twice, and accepts auditOf() listed by hand', () => {
+    const Person = audited('Twice');
+    const once = withAuditTrail({ entities: [Person, auditOf(Person)] } as Partial<Options>);
+    const twice = withAuditTrail(once);
+    expect(twice).toBe(once);
+    expect(once.entities).toEqual([Person, auditOf(Person)]);
+    expect([...(once.subscribers as Iterable<unknown>)]).toHaveLength(1);
+  });
+});
