@@ -54,7 +54,8 @@ status=0
 # The library's own types must compile against MikroORM 7. The tests' helpers are typed for MikroORM 6
 # (decorators live elsewhere in 7), so vitest's type tests run in the MikroORM 6 suite only.
 (cd "$project" && npx tsc -p tsconfig.build.json --noEmit) || status=$?
-(cd "$project" && npx vitest run --typecheck.enabled=false "$@") || status=$?
+# The quickstart example is written for the package's own MikroORM 6 setup; it is tested in the main suite.
+(cd "$project" && npx vitest run --typecheck.enabled=false --exclude test/examples.test.ts "$@") || status=$?
 # Outside CI, new MikroORM 7 snapshots (schema DDL) are copied back so they can be committed.
 if [ -z "${CI:-}" ]; then
   (cd "$project" && find test -path '*__snapshots__*' -name '*.v7.*') | while read -r file; do cp "$project/$file" "$file"; done
