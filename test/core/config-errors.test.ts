@@ -157,3 +157,11 @@ describe('configuration errors before init', () => {
     expect([...(once.subscribers as Iterable<unknown>)]).toHaveLength(1);
   });
 });
+
+describe('auditOf', () => {
+  it('returns the same audit entity for the same entity, class or schema', () => {
+    const Person = audited('Same');
+    expect(auditOf(Person)).toBe(auditOf(Person));
+    expect(auditOf(Person).meta.className).toBe('SameAudit');
+  });
+});
