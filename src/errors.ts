@@ -144,7 +144,7 @@ export class AuditTrailError extends Error {
   static snapshotMissing(entity: string, expected: number, written: number): AuditTrailError {
     return new AuditTrailError(
       `Only ${written} of ${expected} ${entity} rows could be copied into the audit table: the others no longer exist ` +
-        `in the flush's transaction (deleted by the database, e.g. ON DELETE CASCADE). The flush was rolled back.`,
+        `in the flush's transaction (deleted by the database, e.g. ON DELETE CASCADE). The flush fails so that the change is not committed without its history.`,
     );
   }
 

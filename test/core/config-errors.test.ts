@@ -9,7 +9,7 @@ import {
   type AuditTrailOptions,
 } from '../../src/index.js';
 import { DATABASES, dbNameFor } from '../support/databases.js';
-import { Entity, ManyToOne, PrimaryKey, Property } from '../support/mikro.js';
+import { Entity, ManyToOne, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 
 @Entity()
 class Team {
@@ -155,6 +155,21 @@ describe('configuration errors before init', () => {
     expect(twice).toBe(once);
     expect(once.entities).toEqual([Person, auditOf(Person)]);
     expect([...(once.subscribers as Iterable<unknown>)]).toHaveLength(1);
+  });
+
+  it.each(DATABASES.filter(db => db.available))('audits once with auditOf() listed by hand and the config wrapped twice ($name)', async db => {
+    const Person = audited('ByHand');
+    const config = { ...db.config(dbNameFor(import.meta.url)), entities: [auditOf(Person), Person] } as Options;
+    const orm = await MikroORM.init(withAuditTrail(withAuditTrail(config)));
+    try {
+      await refreshSchema(orm);
+      const em = orm.em.fork();
+      em.create(Person as never, { firstName: 'x' });
+      await em.flush();
+      expect(await em.count(auditOf(Person))).toBe(1);
+    } finally {
+      await orm.close(true);
+    }
   });
 });
 
