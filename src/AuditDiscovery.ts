@@ -107,7 +107,7 @@ export class AuditDiscovery {
       if (!source || !options) {
         throw AuditTrailConfigError.notAnEntity(sourceNameOf(definition.source));
       }
-      alignWithSource(audit, source);
+      alignWithSource(audit, source, platform);
       validateColumns(audit, source, options);
       validateTable(audit, source, metas);
       bySource.set(
@@ -185,14 +185,14 @@ export class AuditDiscovery {
 // Inherited properties only reach the source after `onMetadata`, and column types, `unsigned` (MariaDB keys)
 // and lengths are only final once discovery processed the source: copy them from the processed property so
 // that every audit column has exactly its source column's type.
-function alignWithSource(audit: EntityMetadata, source: EntityMetadata): void {
+function alignWithSource(audit: EntityMetadata, source: EntityMetadata, platform: Platform): void {
   for (const prop of source.props) {
     if (!isCopied(prop) || !prop.fieldNames?.length) {
       continue;
     }
     const copy = audit.properties[prop.name] as EntityProperty | undefined;
     if (!copy) {
-      audit.addProperty(copyProcessedProperty(prop));
+      audit.addProperty(copyProcessedProperty(prop, platform));
       continue;
     }
     // An autoincrement key's type names a sequence (`serial`); the copy keeps discovery's plain integer type.
@@ -203,9 +203,13 @@ function alignWithSource(audit: EntityMetadata, source: EntityMetadata): void {
   }
 }
 
-function copyProcessedProperty(prop: EntityProperty): EntityProperty {
+function copyProcessedProperty(prop: EntityProperty, platform: Platform): EntityProperty {
   const isRelation = prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE;
   const copy: EntityProperty = { ...prop, nullable: true, primary: false, autoincrement: false, unique: false };
+  if (prop.autoincrement) {
+    // `serial`/`bigserial` names a sequence: the copy gets the plain integer type of the same size.
+    copy.columnTypes = [(prop.customType ?? platform.getMappedType(prop.type)).getColumnType(copy, platform)];
+  }
   for (const key of ['default', 'defaultRaw', 'onCreate', 'onUpdate', 'generated', 'version', 'inversedBy', 'mappedBy', 'deleteRule', 'updateRule'] as const) {
     delete copy[key];
   }

@@ -77,12 +77,17 @@ export class AuditTrailSubscriber implements EventSubscriber {
       return;
     }
     const flush = this.#flush(em);
-    const batch = em
-      .getUnitOfWork(false)
-      .getChangeSets()
-      .filter(cs => cs.meta.className === meta.className && cs.type === (changeSet?.type ?? ChangeSetType.DELETE))
-      .map(cs => cs.entity);
-    const rows = await flush.takeDeletes(plan, batch.includes(entity) ? batch : [...batch, entity], em);
+    if (flush.isDeleteSnapshotted(plan, entity)) {
+      return;
+    }
+    const type = changeSet?.type ?? ChangeSetType.DELETE;
+    const batch = new Set([entity]);
+    for (const cs of em.getUnitOfWork(false).getChangeSets()) {
+      if (cs.type === type && cs.meta.className === meta.className) {
+        batch.add(cs.entity);
+      }
+    }
+    const rows = await flush.takeDeletes(plan, batch, em);
     await writeSnapshots(em, em.getTransactionContext(), plan, flush.timestamp, toSnapshotRows(plan, rows));
   }
 

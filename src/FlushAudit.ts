@@ -40,8 +40,13 @@ export class FlushAudit {
     rows.set(entity, await this.#row(plan, entity, changeType, em));
   }
 
+  /** Whether the `D` row of this entity was already written in this flush. */
+  isDeleteSnapshotted(plan: AuditPlan, entity: object): boolean {
+    return this.#deleted.get(plan)?.has(entity) ?? false;
+  }
+
   /** Marks deleted entities as snapshotted and returns the rows of those that were not yet. */
-  async takeDeletes(plan: AuditPlan, entities: readonly object[], em: EntityManager): Promise<PendingRow[]> {
+  async takeDeletes(plan: AuditPlan, entities: Iterable<object>, em: EntityManager): Promise<PendingRow[]> {
     let done = this.#deleted.get(plan);
     if (!done) {
       done = new Set();

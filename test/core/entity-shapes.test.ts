@@ -74,7 +74,21 @@ class Customer extends Timestamped {
 }
 const CustomerAudit = auditOf(Customer);
 
-const entities = [CountrySchema, CitySchema, Warehouse, StockLevel, Address, Customer];
+// The usual base entity: the autoincrement key itself is inherited.
+abstract class BaseEntity {
+  [OptionalProps]?: 'version';
+  @PrimaryKey({ type: 'number' }) id!: number;
+  @Property({ type: 'number', version: true }) version!: number;
+}
+
+@Entity()
+@AuditTrail()
+class Vehicle extends BaseEntity {
+  @Property({ type: 'string' }) plate!: string;
+}
+const VehicleAudit = auditOf(Vehicle);
+
+const entities = [CountrySchema, CitySchema, Warehouse, StockLevel, Address, Customer, Vehicle];
 
 describeOnEachDatabase('entity shapes', { file: import.meta.url, config: { entities } }, ctx => {
   beforeEach(() => refreshSchema(ctx.t.orm));
@@ -126,6 +140,19 @@ describeOnEachDatabase('entity shapes', { file: import.meta.url, config: { entit
     ]);
     const history = await auditHistory(ctx.t.orm.em.fork(), StockLevel, [w1.id, 'A']);
     expect(history.map(r => r.quantity)).toEqual([5, 1]);
+  });
+
+  it('audits an entity whose autoincrement key and version come from a base class', async () => {
+    const em = ctx.t.orm.em.fork();
+    const vehicle = em.create(Vehicle, { plate: 'AB-1' });
+    await em.flush();
+    vehicle.plate = 'AB-2';
+    await em.flush();
+    const rows = await ctx.t.orm.em.fork().find(VehicleAudit, {}, { orderBy: { _audit_id: 'asc' } });
+    expect(rows.map(r => [r._audit_change_type, r.id, r.plate, r.version])).toEqual([
+      ['I', vehicle.id, 'AB-1', 1],
+      ['U', vehicle.id, 'AB-2', 2],
+    ]);
   });
 
   it('audits embedded, inherited and JSON columns', async () => {

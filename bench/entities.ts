@@ -1,0 +1,30 @@
+// Three entities with the same columns: one plain, one audited by the library, one audited by a trigger.
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { AuditTrail, auditContext } from '../src/index.js';
+
+abstract class BenchRow {
+  @PrimaryKey({ type: 'number' }) id!: number;
+  @Property({ type: 'string', length: 100 }) name!: string;
+  @Property({ type: 'string', length: 100 }) email!: string;
+  @Property({ type: 'number' }) age!: number;
+  @Property({ type: 'double' }) score!: number;
+  @Property({ type: 'Date', length: 3 }) joinedAt!: Date;
+}
+
+@Entity({ tableName: 'bench_plain' })
+export class BenchPlain extends BenchRow {}
+
+@Entity({ tableName: 'bench_library' })
+@AuditTrail({
+  trackFields: [{ name: 'username', type: 'string', length: 30, value: () => auditContext.current()?.user ?? null }],
+})
+export class BenchLibrary extends BenchRow {}
+
+@Entity({ tableName: 'bench_trigger' })
+export class BenchTrigger extends BenchRow {}
+
+@Entity({ tableName: 'bench_statement' })
+export class BenchStatementTrigger extends BenchRow {}
+
+export type BenchEntity = typeof BenchPlain | typeof BenchLibrary | typeof BenchTrigger | typeof BenchStatementTrigger;
+export const BENCH_COLUMNS = ['id', 'name', 'email', 'age', 'score', 'joined_at'] as const;
