@@ -29,8 +29,8 @@ async function likeLibraryAudit(em: EntityManager, dialect: Dialect, audit: stri
     case 'mysql':
       return `create table ${audit} like bench_library_audit`;
     case 'sqlite': {
-      const [row] = await em.getConnection().execute<{ sql: string }[]>(`select sql from sqlite_master where name = 'bench_library_audit'`);
-      return row!.sql.replace('bench_library_audit', audit);
+      const rows = (await em.getConnection().execute(`select sql from sqlite_master where name = 'bench_library_audit'`)) as { sql: string }[];
+      return rows[0]!.sql.replace('bench_library_audit', audit);
     }
   }
 }

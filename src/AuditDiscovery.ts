@@ -35,9 +35,9 @@ export class AuditDiscovery {
   readonly #runs = new WeakMap<Platform, DiscoveryRun>();
   readonly #plans = new WeakMap<MetadataStorage, AuditPlans>();
   readonly #globalTrackFields: readonly TrackField[];
-  readonly #batchSize: number;
+  readonly #batchSize: number | undefined;
 
-  constructor(globalTrackFields: readonly TrackField[], batchSize: number) {
+  constructor(globalTrackFields: readonly TrackField[], batchSize: number | undefined) {
     this.#globalTrackFields = globalTrackFields;
     this.#batchSize = batchSize;
   }

@@ -20,7 +20,8 @@ export interface AuditPlan {
   readonly timestampProp: EntityProperty;
   readonly trackFields: readonly PlannedTrackField[];
   readonly platform: Platform;
-  readonly batchSize: number;
+  /** Rows per statement; `undefined` lets the dialect decide. */
+  readonly batchSize: number | undefined;
 }
 
 /** The audit plans of one MikroORM instance, by source entity name. */
@@ -54,7 +55,7 @@ export function createAuditPlan(args: {
   platform: Platform;
   dialect: Dialect;
   defaultSchema: string | undefined;
-  batchSize: number;
+  batchSize: number | undefined;
 }): AuditPlan {
   const { source, audit, options, platform } = args;
   const parameterColumns = (prop: EntityProperty): ParameterColumn[] =>

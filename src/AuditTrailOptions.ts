@@ -65,7 +65,8 @@ export interface AuditTrailModuleOptions {
   globalTrackFields?: TrackField[];
   /**
    * Rows per audit INSERT statement; larger flushes are written in chunks (still in the flush's transaction).
-   * Defaults to `1000`.
+   * Defaults to as many as the dialect takes in one statement: all of them on PostgreSQL, up to 30,000
+   * parameters' worth on SQLite and MySQL/MariaDB.
    */
   batchSize?: number;
 }
@@ -89,5 +90,4 @@ export const DEFAULT_OPTIONS = Object.freeze({
 
 export const DEFAULT_MODULE_OPTIONS = Object.freeze({
   globalTrackFields: Object.freeze([]) as readonly TrackField[],
-  batchSize: 1000,
 });

@@ -7,15 +7,21 @@ import {
   type FlushEventArgs,
   type MetadataStorage,
   type TransactionEventArgs,
+  type UnitOfWork,
 } from '@mikro-orm/core';
 import { auditContext } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditDiscovery } from './AuditDiscovery.js';
 import type { AuditPlan, AuditPlans } from './AuditPlan.js';
 import { AuditTrailError } from './errors.js';
-import { FlushAudit, toSnapshotRows } from './FlushAudit.js';
+import { FlushAudit, type AuditedChange } from './FlushAudit.js';
 import { writeSnapshots } from './writeSnapshots.js';
 
+const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
+  [ChangeSetType.CREATE]: 'I',
+  [ChangeSetType.UPDATE]: 'U',
+  [ChangeSetType.UPDATE_EARLY]: 'U',
+};
 const OPERATIONS: Readonly<Record<string, string>> = {
   [ChangeSetType.CREATE]: 'created',
   [ChangeSetType.UPDATE]: 'changed',
@@ -26,9 +32,9 @@ const OPERATIONS: Readonly<Record<string, string>> = {
 
 /**
  * Routes MikroORM's flush events to the audit trail. Every audit row is written on the flush's transaction:
- * deletes are copied just before the DELETE statement of their class; inserts and updates are buffered and
- * copied once the flush's statements ran, before the commit (or, inside an outer transaction, before the
- * flush returns). Registered by `withAuditTrail()`.
+ * deletes are copied just before the DELETE statement of their class; inserts and updates are copied once the
+ * flush's statements ran, before the commit (or, inside an outer transaction, before the flush returns).
+ * Registered by `withAuditTrail()`.
  */
 export class AuditTrailSubscriber implements EventSubscriber {
   readonly #discovery: AuditDiscovery;
@@ -61,14 +67,6 @@ export class AuditTrailSubscriber implements EventSubscriber {
     this.#flushes.set(em, new FlushAudit(auditContext.current()));
   }
 
-  async afterCreate(args: EventArgs<object>): Promise<void> {
-    await this.#buffer(args, 'I');
-  }
-
-  async afterUpdate(args: EventArgs<object>): Promise<void> {
-    await this.#buffer(args, 'U');
-  }
-
   // MikroORM runs every `beforeDelete` of a class and then one DELETE for all of them, so the first event of a
   // class copies all rows of its batch, while they still exist, in one statement.
   async beforeDelete({ em, meta, entity, changeSet }: EventArgs<object>): Promise<void> {
@@ -87,37 +85,48 @@ export class AuditTrailSubscriber implements EventSubscriber {
         batch.add(cs.entity);
       }
     }
-    const rows = await flush.takeDeletes(plan, batch, em);
-    await writeSnapshots(em, em.getTransactionContext(), plan, flush.timestamp, toSnapshotRows(plan, rows));
+    const rows = await flush.rows(plan, flush.takeDeletes(plan, batch), em);
+    await writeSnapshots(em, em.getTransactionContext(), plan, flush.timestamp, rows);
   }
 
   async beforeTransactionCommit({ em, uow, transaction }: TransactionEventArgs): Promise<void> {
     if (uow) {
-      await this.#writePending(em, transaction);
+      await this.#writeChanges(em, uow, transaction);
     }
   }
 
-  async afterFlush({ em }: FlushEventArgs): Promise<void> {
-    // Reached with rows still pending only when the flush ran inside an outer transaction (em.transactional,
-    // em.begin): that transaction is still open here. After a flush-owned transaction nothing is pending.
-    await this.#writePending(em, em.getTransactionContext());
+  async afterFlush({ em, uow }: FlushEventArgs): Promise<void> {
+    // Reached with changes still unwritten only when the flush ran inside an outer transaction
+    // (em.transactional, em.begin): that transaction is still open here. A flush-owned transaction was
+    // handled by beforeTransactionCommit.
+    await this.#writeChanges(em, uow, em.getTransactionContext());
     this.#flushes.delete(em);
   }
 
-  async #buffer({ em, meta, entity }: EventArgs<object>, changeType: ChangeType): Promise<void> {
-    const plan = this.#plan(em, meta.className);
-    if (plan) {
-      await this.#flush(em).add(plan, entity, changeType, em);
-    }
-  }
-
-  async #writePending(em: EntityManager, transaction: unknown): Promise<void> {
+  // Inserts and updates are read from the unit of work once its statements ran (entities now carry their
+  // generated keys), instead of from one event per entity: a flush pays one loop, not one hook per row.
+  async #writeChanges(em: EntityManager, uow: UnitOfWork, transaction: unknown): Promise<void> {
     const flush = this.#flushes.get(em);
-    if (!flush?.hasPending) {
+    if (!flush || flush.written) {
       return;
     }
-    for (const [plan, rows] of flush.drain()) {
-      await writeSnapshots(em, transaction, plan, flush.timestamp, toSnapshotRows(plan, rows));
+    flush.written = true;
+    const plans = this.plansFor(em.getMetadata());
+    const changes = new Map<AuditPlan, AuditedChange[]>();
+    for (const changeSet of uow.getChangeSets()) {
+      const changeType = CHANGE_TYPES[changeSet.type];
+      const plan = changeType && plans?.bySource.get(changeSet.meta.className);
+      if (plan) {
+        let list = changes.get(plan);
+        if (!list) {
+          list = [];
+          changes.set(plan, list);
+        }
+        list.push({ entity: changeSet.entity, changeType });
+      }
+    }
+    for (const [plan, list] of changes) {
+      await writeSnapshots(em, transaction, plan, flush.timestamp, await flush.rows(plan, list, em));
     }
   }
 

@@ -4,40 +4,31 @@ import type { ChangeType } from './AuditColumns.js';
 import type { AuditPlan } from './AuditPlan.js';
 import { primaryKeyValues, toDatabaseValues } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
-import type { SnapshotRow } from './SnapshotStatement.js';
 
-/** An audit row waiting to be written: which entity, what happened, and its row values (change type, track fields). */
-interface PendingRow {
+/** One change to audit: which entity, and what happened to it. */
+export interface AuditedChange {
   readonly entity: object;
   readonly changeType: ChangeType;
-  readonly values: readonly unknown[];
+}
+
+/** The rows of one audit statement, column by column: source keys and the values of the plan's row columns. */
+export interface SnapshotRows {
+  readonly keys: unknown[][];
+  readonly values: unknown[][];
 }
 
 /**
- * The audit rows of one flush: one timestamp and one context for all of them, inserts and updates buffered
- * until the flush's statements ran, so that each class is written in one statement at the end.
+ * The state of one flush: one timestamp and one context for all of its audit rows, which deletes were
+ * already copied, and whether the inserts and updates were written.
  */
 export class FlushAudit {
   readonly timestamp = new Date();
   readonly context: AuditContextData | undefined;
-  readonly #pending = new Map<AuditPlan, Map<object, PendingRow>>();
+  written = false;
   readonly #deleted = new Map<AuditPlan, Set<object>>();
 
   constructor(context: AuditContextData | undefined) {
     this.context = context;
-  }
-
-  /** Buffers an insert or update; an entity inserted and updated in one flush keeps its `I`. */
-  async add(plan: AuditPlan, entity: object, changeType: ChangeType, em: EntityManager): Promise<void> {
-    let rows = this.#pending.get(plan);
-    if (!rows) {
-      rows = new Map();
-      this.#pending.set(plan, rows);
-    }
-    if (rows.get(entity)?.changeType === 'I') {
-      return;
-    }
-    rows.set(entity, await this.#row(plan, entity, changeType, em));
   }
 
   /** Whether the `D` row of this entity was already written in this flush. */
@@ -45,54 +36,55 @@ export class FlushAudit {
     return this.#deleted.get(plan)?.has(entity) ?? false;
   }
 
-  /** Marks deleted entities as snapshotted and returns the rows of those that were not yet. */
-  async takeDeletes(plan: AuditPlan, entities: Iterable<object>, em: EntityManager): Promise<PendingRow[]> {
+  /** Marks deleted entities as snapshotted and returns those that were not yet. */
+  takeDeletes(plan: AuditPlan, entities: Iterable<object>): AuditedChange[] {
     let done = this.#deleted.get(plan);
     if (!done) {
       done = new Set();
       this.#deleted.set(plan, done);
     }
-    const rows: PendingRow[] = [];
+    const changes: AuditedChange[] = [];
     for (const entity of entities) {
       if (!done.has(entity)) {
         done.add(entity);
-        rows.push(await this.#row(plan, entity, 'D', em));
+        changes.push({ entity, changeType: 'D' });
       }
     }
-    return rows;
+    return changes;
   }
 
-  /** Removes and returns the buffered inserts and updates, by plan. */
-  drain(): Map<AuditPlan, PendingRow[]> {
-    const drained = new Map([...this.#pending].map(([plan, rows]) => [plan, [...rows.values()]]));
-    this.#pending.clear();
-    return drained;
-  }
-
-  get hasPending(): boolean {
-    return this.#pending.size > 0;
-  }
-
-  async #row(plan: AuditPlan, entity: object, changeType: ChangeType, em: EntityManager): Promise<PendingRow> {
-    const values: unknown[] = plan.options.saveChangeType ? [changeType] : [];
-    for (const { field, prop } of plan.trackFields) {
-      const value: unknown =
-        typeof field.value === 'function'
-          ? await (field.value as (args: object) => unknown)({ entity, changeType, em, context: this.context })
-          : field.value;
-      values.push(...toDatabaseValues(prop, value, plan.platform));
+  /**
+   * The statement rows of `changes`: each entity's key (read now, so inserts have their generated ID) and its
+   * change type and track field values. Track callbacks may be async; the common synchronous case awaits nothing.
+   */
+  async rows(plan: AuditPlan, changes: readonly AuditedChange[], em: EntityManager): Promise<SnapshotRows> {
+    const keys: unknown[][] = [];
+    const values: unknown[][] = [];
+    const pending: Promise<void>[] = [];
+    for (const { entity, changeType } of changes) {
+      const key = primaryKeyValues(entity);
+      if (!key) {
+        throw AuditTrailError.missingPrimaryKey(plan.sourceName);
+      }
+      keys.push(key);
+      const row: unknown[] = plan.options.saveChangeType ? [changeType] : [];
+      values.push(row);
+      for (const { field, prop } of plan.trackFields) {
+        const value: unknown =
+          typeof field.value === 'function' ? field.value({ entity, changeType, em, context: this.context }) : field.value;
+        const at = row.length;
+        row.push(...prop.fieldNames.map(() => null));
+        const fill = (resolved: unknown): void => {
+          row.splice(at, prop.fieldNames.length, ...toDatabaseValues(prop, resolved, plan.platform));
+        };
+        if (value instanceof Promise) {
+          pending.push(value.then(fill));
+        } else {
+          fill(value);
+        }
+      }
     }
-    return { entity, changeType, values };
+    await Promise.all(pending);
+    return { keys, values };
   }
-}
-
-/** The statement rows of pending audit rows (the entity's key is read now: inserts have their generated ID). */
-export function toSnapshotRows(plan: AuditPlan, rows: readonly PendingRow[]): SnapshotRow[] {
-  return rows.map(row => {
-    const key = primaryKeyValues(row.entity);
-    if (!key) {
-      throw AuditTrailError.missingPrimaryKey(plan.sourceName);
-    }
-    return { key, values: row.values };
-  });
 }

@@ -23,10 +23,10 @@ export interface SnapshotStatementShape {
   readonly rowColumns: readonly ParameterColumn[];
 }
 
-/** One audit row to write: the source row's key, and the values of the shape's `rowColumns`. */
-export interface SnapshotRow {
-  readonly key: readonly unknown[];
-  readonly values: readonly unknown[];
+/** The rows of one statement: per row, the source key and the values of the shape's `rowColumns`. */
+export interface SnapshotBatch {
+  readonly keys: readonly (readonly unknown[])[];
+  readonly values: readonly (readonly unknown[])[];
 }
 
 export interface SqlStatement {
@@ -38,18 +38,21 @@ export interface SqlStatement {
  * Builds one `INSERT … SELECT` that copies the current state of many source rows into the audit table.
  * Reading the row inside the flush's transaction (instead of serialising the entity) makes every snapshot
  * complete, even for partially loaded entities, references and columns filled by the database.
+ *
+ * A row column whose value is the same in every row (the actor, usually, and the change type of a batch of
+ * inserts) is passed once. PostgreSQL receives the rest as one array per column (`unnest`), so the statement
+ * has a handful of parameters whatever the number of rows; elsewhere the keys go in an `IN` list, or, when
+ * values differ between rows, in a derived table joined on the key.
  */
-export function buildSnapshotInsert(
-  shape: SnapshotStatementShape,
-  statementValues: readonly unknown[],
-  rows: readonly SnapshotRow[],
-): SqlStatement {
+export function buildSnapshotInsert(shape: SnapshotStatementShape, statementValues: readonly unknown[], batch: SnapshotBatch): SqlStatement {
   const q = shape.quote;
   const params: unknown[] = [];
   const parameter = (column: ParameterColumn, value: unknown): string => {
     params.push(value);
     return shape.dialect === 'postgresql' ? `cast(? as ${withoutTypeModifier(column.castType)})` : '?';
   };
+  const varying = shape.rowColumns.map((_, i) => batch.values.some(row => !sameValue(row[i], batch.values[0]![i])));
+  const varyingColumns = shape.rowColumns.flatMap((column, i) => (varying[i] ? [{ column, index: i }] : []));
 
   const targetColumns = [
     ...shape.copiedColumns,
@@ -59,47 +62,100 @@ export function buildSnapshotInsert(
   const selected = [
     ...shape.copiedColumns.map(column => `s.${q(column)}`),
     ...shape.statementColumns.map((column, i) => parameter(column, statementValues[i])),
-    ...shape.rowColumns.map((_, i) => `v.${q(`r${i}`)}`),
+    ...shape.rowColumns.map((column, i) => (varying[i] ? `v.${q(`r${i}`)}` : parameter(column, batch.values[0]![i]))),
   ];
-  const join = shape.keyColumns.map((column, i) => `s.${q(column.name)} = v.${q(`k${i}`)}`).join(' and ');
-  const rowSource = buildRowSource(shape, rows, parameter);
+  const head = `insert into ${q(shape.auditTable)} (${targetColumns.map(q).join(', ')}) select ${selected.join(', ')} from ${q(shape.sourceTable)} as s`;
 
-  const sql =
-    `insert into ${q(shape.auditTable)} (${targetColumns.map(q).join(', ')}) ` +
-    `select ${selected.join(', ')} from ${q(shape.sourceTable)} as s ` +
-    `join ${rowSource} on ${join} order by v.${q('o')}`;
-  return { sql, params };
+  if (shape.dialect === 'postgresql') {
+    return { sql: `${head} ${joinUnnest(shape, batch, varyingColumns, params)}`, params };
+  }
+  if (varyingColumns.length === 0) {
+    return { sql: `${head} ${whereKeyIn(shape, batch, params)}`, params };
+  }
+  return { sql: `${head} ${joinRowSource(shape, batch, varyingColumns, parameter)}`, params };
 }
 
-// The per-row values become a derived table `v(o, k0.., r0..)` joined to the source on its key. Each dialect
-// spells such a table differently: SQLite caps UNION ALL at 500 terms, MariaDB names VALUES columns after the
-// first row's values, and only PostgreSQL accepts a column list after the alias.
-function buildRowSource(
+type Varying = readonly { column: ParameterColumn; index: number }[];
+
+// `unnest(keys…, values…) with ordinality` turns one array per column back into rows, in the given order.
+function joinUnnest(shape: SnapshotStatementShape, batch: SnapshotBatch, varying: Varying, params: unknown[]): string {
+  const q = shape.quote;
+  const arrays = [
+    ...shape.keyColumns.map((column, i) => ({ column, alias: `k${i}`, values: batch.keys.map(key => key[i]) })),
+    ...varying.map(({ column, index }) => ({ column, alias: `r${index}`, values: batch.values.map(row => row[index]) })),
+  ];
+  const casts = arrays.map(({ column, values }) => {
+    params.push(toPostgresArray(values));
+    return `cast(? as ${withoutTypeModifier(column.castType)}[])`;
+  });
+  const aliases = [...arrays.map(a => q(a.alias)), q('o')].join(', ');
+  return `join unnest(${casts.join(', ')}) with ordinality as v(${aliases}) on ${keyJoin(shape)} order by v.${q('o')}`;
+}
+
+function whereKeyIn(shape: SnapshotStatementShape, batch: SnapshotBatch, params: unknown[]): string {
+  const q = shape.quote;
+  const single = shape.keyColumns.length === 1;
+  const columns = shape.keyColumns.map(column => `s.${q(column.name)}`);
+  const tuples = batch.keys.map(key => {
+    params.push(...key);
+    return single ? '?' : `(${key.map(() => '?').join(', ')})`;
+  });
+  const target = single ? columns[0] : `(${columns.join(', ')})`;
+  return `where ${target} in (${tuples.join(', ')}) order by ${columns.join(', ')}`;
+}
+
+// The per-row values become a derived table `v(o, k0.., r0..)` joined to the source on its key. SQLite caps
+// UNION ALL at 500 terms and names VALUES columns column1.., MariaDB names them after the first row's values.
+function joinRowSource(
   shape: SnapshotStatementShape,
-  rows: readonly SnapshotRow[],
+  batch: SnapshotBatch,
+  varying: Varying,
   parameter: (column: ParameterColumn, value: unknown) => string,
 ): string {
   const q = shape.quote;
-  const aliases = ['o', ...shape.keyColumns.map((_, i) => `k${i}`), ...shape.rowColumns.map((_, i) => `r${i}`)];
-  const tuples = rows.map((row, ordinal) => [
-    String(ordinal),
-    ...shape.keyColumns.map((column, i) => parameter(column, row.key[i])),
-    ...shape.rowColumns.map((column, i) => parameter(column, row.values[i])),
+  const aliases = ['o', ...shape.keyColumns.map((_, i) => `k${i}`), ...varying.map(({ index }) => `r${index}`)];
+  const tuples = batch.keys.map((key, row) => [
+    String(row),
+    ...shape.keyColumns.map((column, i) => parameter(column, key[i])),
+    ...varying.map(({ column, index }) => parameter(column, batch.values[row]![index])),
   ]);
-
-  switch (shape.dialect) {
-    case 'postgresql':
-      return `(values ${tuples.map(t => `(${t.join(', ')})`).join(', ')}) as v(${aliases.map(q).join(', ')})`;
-    case 'sqlite': {
-      const renamed = aliases.map((alias, i) => `column${i + 1} as ${q(alias)}`).join(', ');
-      return `(select ${renamed} from (values ${tuples.map(t => `(${t.join(', ')})`).join(', ')})) as v`;
-    }
-    case 'mysql': {
-      const [first, ...rest] = tuples;
-      const head = `select ${first!.map((value, i) => `${value} as ${q(aliases[i]!)}`).join(', ')}`;
-      return `(${[head, ...rest.map(t => `select ${t.join(', ')}`)].join(' union all ')}) as v`;
-    }
+  let source: string;
+  if (shape.dialect === 'sqlite') {
+    const renamed = aliases.map((alias, i) => `column${i + 1} as ${q(alias)}`).join(', ');
+    source = `(select ${renamed} from (values ${tuples.map(t => `(${t.join(', ')})`).join(', ')}))`;
+  } else {
+    const [first, ...rest] = tuples;
+    const head = `select ${first!.map((value, i) => `${value} as ${q(aliases[i]!)}`).join(', ')}`;
+    source = `(${[head, ...rest.map(t => `select ${t.join(', ')}`)].join(' union all ')})`;
   }
+  return `join ${source} as v on ${keyJoin(shape)} order by v.${q('o')}`;
+}
+
+function keyJoin(shape: SnapshotStatementShape): string {
+  return shape.keyColumns.map((column, i) => `s.${shape.quote(column.name)} = v.${shape.quote(`k${i}`)}`).join(' and ');
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+}
+
+/** A PostgreSQL array literal (`{"1","2",NULL}`); the cast to `type[]` parses each element as that type. */
+export function toPostgresArray(values: readonly unknown[]): string {
+  const elements = values.map(value => {
+    if (value === null || value === undefined) {
+      return 'NULL';
+    }
+    const text =
+      value instanceof Date
+        ? value.toISOString()
+        : Buffer.isBuffer(value)
+          ? `\\x${value.toString('hex')}`
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value as string);
+    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+  return `{${elements.join(',')}}`;
 }
 
 // An explicit cast to `varchar(10)` or `numeric(5,2)` silently truncates or rounds in PostgreSQL, where storing

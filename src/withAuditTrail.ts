@@ -29,11 +29,11 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
     return config;
   }
   const globalTrackFields: readonly TrackField[] = options.globalTrackFields ?? DEFAULT_MODULE_OPTIONS.globalTrackFields;
-  const batchSize = options.batchSize ?? DEFAULT_MODULE_OPTIONS.batchSize;
+  const batchSize = options.batchSize;
   if (!Array.isArray(globalTrackFields as unknown)) {
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'globalTrackFields', 'an array', globalTrackFields);
   }
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'batchSize', 'a positive integer', batchSize);
   }
 

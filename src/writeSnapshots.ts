@@ -2,20 +2,26 @@ import type { EntityManager, Transaction } from '@mikro-orm/core';
 import type { AuditPlan } from './AuditPlan.js';
 import { toDatabaseValue } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
-import { buildSnapshotInsert, type SnapshotRow } from './SnapshotStatement.js';
+import type { SnapshotRows } from './FlushAudit.js';
+import { buildSnapshotInsert } from './SnapshotStatement.js';
+
+// SQLite accepts 32,766 parameters per statement; MariaDB receives them inlined by the driver, and PostgreSQL as
+// a few arrays. Staying under this bound keeps every dialect to one statement for most flushes.
+const MAX_PARAMETERS = 30_000;
 
 /**
- * Copies the given source rows into the audit table on the change's own transaction, in statements of at most
- * `batchSize` rows. A source row that is gone fails the flush: a missing audit row must never go unnoticed.
+ * Copies the given source rows into the audit table on the change's own transaction, in as few statements as
+ * the dialect allows (or `batchSize` rows each, when set). A source row that is gone fails the flush: a missing
+ * audit row must never go unnoticed.
  */
 export async function writeSnapshots(
   em: EntityManager,
   transaction: unknown,
   plan: AuditPlan,
   timestamp: Date,
-  rows: readonly SnapshotRow[],
+  rows: SnapshotRows,
 ): Promise<void> {
-  if (rows.length === 0) {
+  if (rows.keys.length === 0) {
     return;
   }
   if (!transaction) {
@@ -23,12 +29,23 @@ export async function writeSnapshots(
   }
   const statementValues = [toDatabaseValue(plan.timestampProp, timestamp, plan.platform)];
   const connection = em.getConnection('write');
-  for (let start = 0; start < rows.length; start += plan.batchSize) {
-    const chunk = rows.slice(start, start + plan.batchSize);
-    const { sql, params } = buildSnapshotInsert(plan.shape, statementValues, chunk);
+  const size = chunkSize(plan);
+  for (let start = 0; start < rows.keys.length; start += size) {
+    const keys = rows.keys.slice(start, start + size);
+    const { sql, params } = buildSnapshotInsert(plan.shape, statementValues, { keys, values: rows.values.slice(start, start + size) });
     const result = (await connection.execute(sql, params, 'run', transaction as Transaction)) as { affectedRows?: number };
-    if (result.affectedRows !== undefined && result.affectedRows !== chunk.length) {
-      throw AuditTrailError.snapshotMissing(plan.sourceName, chunk.length, result.affectedRows);
+    if (result.affectedRows !== undefined && result.affectedRows !== keys.length) {
+      throw AuditTrailError.snapshotMissing(plan.sourceName, keys.length, result.affectedRows);
     }
   }
+}
+
+function chunkSize({ batchSize, shape }: AuditPlan): number {
+  if (batchSize !== undefined) {
+    return batchSize;
+  }
+  if (shape.dialect === 'postgresql') {
+    return Number.POSITIVE_INFINITY;
+  }
+  return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + shape.rowColumns.length + 1)));
 }
