@@ -1,8 +1,6 @@
 import {
   ChangeSetType,
   type EntityManager,
-  type EntityName,
-  type EventArgs,
   type EventSubscriber,
   type FlushEventArgs,
   type MetadataStorage,
@@ -22,6 +20,10 @@ const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
   [ChangeSetType.UPDATE]: 'U',
   [ChangeSetType.UPDATE_EARLY]: 'U',
 };
+const DELETE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
+  [ChangeSetType.DELETE]: 'D',
+  [ChangeSetType.DELETE_EARLY]: 'D',
+};
 const OPERATIONS: Readonly<Record<string, string>> = {
   [ChangeSetType.CREATE]: 'created',
   [ChangeSetType.UPDATE]: 'changed',
@@ -31,21 +33,19 @@ const OPERATIONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Routes MikroORM's flush events to the audit trail. Every audit row is written on the flush's transaction:
- * deletes are copied just before the DELETE statement of their class; inserts and updates are copied once the
- * flush's statements ran, before the commit (or, inside an outer transaction, before the flush returns).
- * Registered by `withAuditTrail()`.
+ * Routes MikroORM's flush and transaction events to the audit trail. Every audit row is written on the flush's
+ * transaction: rows about to be deleted are copied as soon as that transaction is open, before any statement of
+ * the flush; inserts and updates are copied once the flush's statements ran, before the commit (or, inside an
+ * outer transaction, before the flush returns). It uses no per-entity event. Registered by `withAuditTrail()`.
  */
 export class AuditTrailSubscriber implements EventSubscriber {
   readonly #discovery: AuditDiscovery;
-  readonly #subscribed: EntityName<object>[];
   // Keyed by the flushing EntityManager (each fork has its own unit of work); a failed flush leaves its entry
   // to be replaced by the next `onFlush`, and the WeakMap lets abandoned forks go.
   readonly #flushes = new WeakMap<EntityManager, FlushAudit>();
 
-  constructor(discovery: AuditDiscovery, subscribedEntities: EntityName<object>[] = []) {
+  constructor(discovery: AuditDiscovery) {
     this.#discovery = discovery;
-    this.#subscribed = subscribedEntities;
   }
 
   /** The audit plans of the ORM that owns `metadata`, once `MikroORM.init` discovered it. */
@@ -53,11 +53,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
     return this.#discovery.plansFor(metadata);
   }
 
-  getSubscribedEntities(): EntityName<object>[] {
-    return this.#subscribed;
-  }
-
-  onFlush({ em, uow }: FlushEventArgs): void {
+  async onFlush({ em, uow }: FlushEventArgs): Promise<void> {
     const plans = this.plansFor(em.getMetadata());
     for (const changeSet of uow.getChangeSets()) {
       if (plans?.auditEntities.has(changeSet.meta.className)) {
@@ -65,28 +61,28 @@ export class AuditTrailSubscriber implements EventSubscriber {
       }
     }
     this.#flushes.set(em, new FlushAudit(auditContext.current()));
+    // Inside em.transactional() / em.begin() the flush opens no transaction of its own: the outer one is
+    // already open, so the rows about to be deleted can be copied now.
+    if (em.isInTransaction()) {
+      await this.#writeDeletes(em, uow, em.getTransactionContext());
+    }
   }
 
-  // MikroORM runs every `beforeDelete` of a class and then one DELETE for all of them, so the first event of a
-  // class copies all rows of its batch, while they still exist, in one statement.
-  async beforeDelete({ em, meta, entity, changeSet }: EventArgs<object>): Promise<void> {
-    const plan = this.#plan(em, meta.className);
-    if (!plan?.options.auditDeletes) {
+  // A flush-owned transaction has just opened and none of the flush's statements ran yet: the rows about to be
+  // deleted still hold their last stored state. One statement per class, instead of one hook per entity.
+  async afterTransactionStart({ em, uow, transaction }: TransactionEventArgs): Promise<void> {
+    if (!uow || !transaction) {
       return;
     }
-    const flush = this.#flush(em);
-    if (flush.isDeleteSnapshotted(plan, entity)) {
-      return;
+    try {
+      await this.#writeDeletes(em, uow, transaction);
+    } catch (error) {
+      // MikroORM's connection.begin() dispatches this event before handing the transaction to the code that
+      // would roll it back, so an error thrown here would leave it open and its pooled connection taken
+      // (SQLite, with one connection, then hangs). Roll back first, then fail the flush with the real error.
+      await em.getConnection('write').rollback(transaction);
+      throw error;
     }
-    const type = changeSet?.type ?? ChangeSetType.DELETE;
-    const batch = new Set([entity]);
-    for (const cs of em.getUnitOfWork(false).getChangeSets()) {
-      if (cs.type === type && cs.meta.className === meta.className) {
-        batch.add(cs.entity);
-      }
-    }
-    const rows = await flush.rows(plan, flush.takeDeletes(plan, batch), em);
-    await writeSnapshots(em, em.getTransactionContext(), plan, flush.timestamp, rows);
   }
 
   async beforeTransactionCommit({ em, uow, transaction }: TransactionEventArgs): Promise<void> {
@@ -103,6 +99,13 @@ export class AuditTrailSubscriber implements EventSubscriber {
     this.#flushes.delete(em);
   }
 
+  async #writeDeletes(em: EntityManager, uow: UnitOfWork, transaction: unknown): Promise<void> {
+    const flush = this.#flushes.get(em);
+    if (flush) {
+      await this.#write(em, uow, transaction, flush, DELETE_TYPES);
+    }
+  }
+
   // Inserts and updates are read from the unit of work once its statements ran (entities now carry their
   // generated keys), instead of from one event per entity: a flush pays one loop, not one hook per row.
   async #writeChanges(em: EntityManager, uow: UnitOfWork, transaction: unknown): Promise<void> {
@@ -111,12 +114,22 @@ export class AuditTrailSubscriber implements EventSubscriber {
       return;
     }
     flush.written = true;
+    await this.#write(em, uow, transaction, flush, CHANGE_TYPES);
+  }
+
+  async #write(
+    em: EntityManager,
+    uow: UnitOfWork,
+    transaction: unknown,
+    flush: FlushAudit,
+    types: Readonly<Record<string, ChangeType | undefined>>,
+  ): Promise<void> {
     const plans = this.plansFor(em.getMetadata());
     const changes = new Map<AuditPlan, AuditedChange[]>();
     for (const changeSet of uow.getChangeSets()) {
-      const changeType = CHANGE_TYPES[changeSet.type];
+      const changeType = types[changeSet.type];
       const plan = changeType && plans?.bySource.get(changeSet.meta.className);
-      if (plan) {
+      if (plan && (changeType !== 'D' || plan.options.auditDeletes)) {
         let list = changes.get(plan);
         if (!list) {
           list = [];
@@ -134,12 +147,4 @@ export class AuditTrailSubscriber implements EventSubscriber {
     return this.plansFor(em.getMetadata())?.bySource.get(entityName);
   }
 
-  #flush(em: EntityManager): FlushAudit {
-    let flush = this.#flushes.get(em);
-    if (!flush) {
-      flush = new FlushAudit(auditContext.current());
-      this.#flushes.set(em, flush);
-    }
-    return flush;
-  }
 }

@@ -18,39 +18,16 @@ export interface SnapshotRows {
 }
 
 /**
- * The state of one flush: one timestamp and one context for all of its audit rows, which deletes were
- * already copied, and whether the inserts and updates were written.
+ * The state of one flush: one timestamp and one context for all of its audit rows, and whether its inserts and
+ * updates were written.
  */
 export class FlushAudit {
   readonly timestamp = new Date();
   readonly context: AuditContextData | undefined;
   written = false;
-  readonly #deleted = new Map<AuditPlan, Set<object>>();
 
   constructor(context: AuditContextData | undefined) {
     this.context = context;
-  }
-
-  /** Whether the `D` row of this entity was already written in this flush. */
-  isDeleteSnapshotted(plan: AuditPlan, entity: object): boolean {
-    return this.#deleted.get(plan)?.has(entity) ?? false;
-  }
-
-  /** Marks deleted entities as snapshotted and returns those that were not yet. */
-  takeDeletes(plan: AuditPlan, entities: Iterable<object>): AuditedChange[] {
-    let done = this.#deleted.get(plan);
-    if (!done) {
-      done = new Set();
-      this.#deleted.set(plan, done);
-    }
-    const changes: AuditedChange[] = [];
-    for (const entity of entities) {
-      if (!done.has(entity)) {
-        done.add(entity);
-        changes.push({ entity, changeType: 'D' });
-      }
-    }
-    return changes;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { EntitySchema, type EntityName, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
+import { EntitySchema, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
 import { AuditDiscovery } from './AuditDiscovery.js';
 import { findDefinition } from './AuditRegistry.js';
 import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type TrackField } from './AuditTrailOptions.js';
@@ -40,11 +40,7 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
   const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize);
   const entities = config.entities && withAuditEntities(config.entities);
   const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
-  // With folder-based discovery (`entities: ['./dist/**']`) the audited entities are unknown here, so the
-  // subscriber listens to every entity and looks each event up in its plans.
-  const listsOnlyEntities = !!entities && entities.every(entity => typeof entity !== 'string');
-  const audited = listsOnlyEntities ? entities.filter(entity => findDefinition(entity as object)) : [];
-  const subscriber = new AuditTrailSubscriber(discovery, audited as EntityName<object>[]);
+  const subscriber = new AuditTrailSubscriber(discovery);
   const userDiscovery = config.discovery ?? {};
 
   return {

@@ -83,6 +83,36 @@ describeOnEachDatabase('transactions', suite, ctx => {
     await expect(em.flush()).rejects.toThrow(/account_audit/);
     const fresh = ctx.t.orm.em.fork();
     expect((await fresh.find(Account, {})).map(a => a.code)).toEqual(['kept']);
+
+    // More failures than the pool has connections: none may stay taken by a transaction left open.
+    for (let i = 0; i < 12; i++) {
+      const retry = ctx.t.orm.em.fork();
+      retry.remove(retry.getReference(Account, account.id));
+      await expect(retry.flush()).rejects.toThrow(/account_audit/);
+      const insert = ctx.t.orm.em.fork();
+      insert.create(Account, { code: `new-${i}`, balance: 2 });
+      await expect(insert.flush()).rejects.toThrow(/account_audit/);
+    }
+    expect(await ctx.t.orm.em.fork().count(Account)).toBe(1);
+  });
+
+  it('rolls a delete back when a track field callback throws for it', async () => {
+    const failing = await createTestOrm(ctx.db, dbNameFor(import.meta.url), { entities: [Account] }, {
+      globalTrackFields: [{ name: 'tenant', type: 'string', value: ({ changeType }) => { if (changeType === 'D') { throw new Error('no tenant'); } return 't'; } }],
+    });
+    try {
+      const em = failing.orm.em.fork();
+      const account = em.create(Account, { code: 'stays', balance: 1 });
+      await em.flush();
+      for (let i = 0; i < 12; i++) {
+        const fork = failing.orm.em.fork();
+        fork.remove(fork.getReference(Account, account.id));
+        await expect(fork.flush()).rejects.toThrow('no tenant');
+      }
+      expect(await failing.orm.em.fork().count(Account)).toBe(1);
+    } finally {
+      await failing.orm.close(true);
+    }
   });
 
   it('rolls the change back when a track field callback throws', async () => {
