@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { AuditContextData } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditPlan } from './AuditPlan.js';
-import { primaryKeyValues, toDatabaseValues } from './databaseValues.js';
+import type { TrackFieldArgs } from './AuditTrailOptions.js';
+import { toDatabaseValues } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 
 /** One change to audit: which entity, and what happened to it. */
@@ -38,17 +39,25 @@ export class FlushAudit {
     const keys: unknown[][] = [];
     const values: unknown[][] = [];
     const pending: Promise<void>[] = [];
+    // A constant track value is converted once per statement, not once per row.
+    const constants = plan.trackFields.map(({ field, prop }) =>
+      typeof field.value === 'function' ? undefined : toDatabaseValues(prop, field.value, plan.platform),
+    );
     for (const { entity, changeType } of changes) {
-      const key = primaryKeyValues(entity);
+      const key = plan.readKey(entity);
       if (!key) {
         throw AuditTrailError.missingPrimaryKey(plan.sourceName);
       }
       keys.push(key);
       const row: unknown[] = plan.options.saveChangeType ? [changeType] : [];
       values.push(row);
-      for (const { field, prop } of plan.trackFields) {
-        const value: unknown =
-          typeof field.value === 'function' ? field.value({ entity, changeType, em, context: this.context }) : field.value;
+      plan.trackFields.forEach(({ field, prop }, i) => {
+        const constant = constants[i];
+        if (constant) {
+          row.push(...constant);
+          return;
+        }
+        const value = (field.value as (args: TrackFieldArgs) => unknown)({ entity, changeType, em, context: this.context });
         const at = row.length;
         row.push(...prop.fieldNames.map(() => null));
         const fill = (resolved: unknown): void => {
@@ -59,7 +68,7 @@ export class FlushAudit {
         } else {
           fill(value);
         }
-      }
+      });
     }
     await Promise.all(pending);
     return { keys, values };

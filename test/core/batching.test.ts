@@ -24,11 +24,19 @@ class Note {
   @Property({ type: 'string' }) text!: string;
 }
 
+// The audited twin of Note: same columns, so any difference in statements is the audit trail's.
+@Entity()
+@AuditTrail()
+class Memo {
+  @PrimaryKey({ type: 'number' }) id!: number;
+  @Property({ type: 'string' }) text!: string;
+}
+
 const BookAudit = auditOf(Book);
 
 describeOnEachDatabase(
   'batched audit statements',
-  { file: import.meta.url, config: { entities: [Author, Book, Note] }, moduleOptions: { batchSize: 40 } },
+  { file: import.meta.url, config: { entities: [Author, Book, Note, Memo] }, moduleOptions: { batchSize: 40 } },
   ctx => {
     beforeEach(() => refreshSchema(ctx.t.orm));
 
@@ -79,6 +87,30 @@ describeOnEachDatabase(
       expect(ctx.t.writesTo('book_audit')).toHaveLength(3); // 40 + 40 + 20
       const titles = (await ctx.t.orm.em.fork().find(BookAudit, {}, { orderBy: { _audit_id: 'asc' } })).map(row => row.title);
       expect(titles).toEqual(Array.from({ length: 100 }, (_, i) => `B${i}`));
+    });
+
+    it('adds exactly one statement to a flush of one audited class, for 1 or 30 rows', async () => {
+      const statements = async (entity: typeof Note | typeof Memo, size: number) => {
+        const counts: number[] = [];
+        const em = ctx.t.orm.em.fork();
+        const rows = Array.from({ length: size }, (_, i) => em.create(entity, { text: `t${i}` }));
+        ctx.t.reset();
+        await em.flush();
+        counts.push(ctx.t.queries.length);
+        rows.forEach(row => (row.text += '!'));
+        ctx.t.reset();
+        await em.flush();
+        counts.push(ctx.t.queries.length);
+        rows.forEach(row => em.remove(row));
+        ctx.t.reset();
+        await em.flush();
+        counts.push(ctx.t.queries.length);
+        return counts;
+      };
+      for (const size of [1, 30]) {
+        const plain = await statements(Note, size);
+        expect(await statements(Memo, size)).toEqual(plain.map(count => count + 1));
+      }
     });
 
     it('costs unaudited entities nothing', async () => {
