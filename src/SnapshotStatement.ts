@@ -51,7 +51,7 @@ export function buildSnapshotInsert(shape: SnapshotStatementShape, statementValu
     params.push(value);
     return shape.dialect === 'postgresql' ? `cast(? as ${withoutTypeModifier(column.castType)})` : '?';
   };
-  const varying = shape.rowColumns.map((_, i) => batch.values.some(row => !sameValue(row[i], batch.values[0]![i])));
+  const varying = shape.rowColumns.map((_, i) => varies(batch.values, i));
   const varyingColumns = shape.rowColumns.flatMap((column, i) => (varying[i] ? [{ column, index: i }] : []));
 
   const targetColumns = [
@@ -133,6 +133,12 @@ function joinRowSource(
 
 function keyJoin(shape: SnapshotStatementShape): string {
   return shape.keyColumns.map((column, i) => `s.${shape.quote(column.name)} = v.${shape.quote(`k${i}`)}`).join(' and ');
+}
+
+/** Whether row column `index` holds different values in different rows. */
+export function varies(values: readonly (readonly unknown[])[], index: number): boolean {
+  const first = values[0]?.[index];
+  return values.some(row => !sameValue(row[index], first));
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

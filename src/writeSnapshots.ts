@@ -3,7 +3,7 @@ import type { AuditPlan } from './AuditPlan.js';
 import { toDatabaseValue } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 import type { SnapshotRows } from './FlushAudit.js';
-import { buildSnapshotInsert } from './SnapshotStatement.js';
+import { buildSnapshotInsert, varies } from './SnapshotStatement.js';
 
 // SQLite accepts 32,766 parameters per statement; MariaDB receives them inlined by the driver, and PostgreSQL as
 // a few arrays. Staying under this bound keeps every dialect to one statement for most flushes.
@@ -29,7 +29,7 @@ export async function writeSnapshots(
   }
   const statementValues = [toDatabaseValue(plan.timestampProp, timestamp, plan.platform)];
   const connection = em.getConnection('write');
-  const size = chunkSize(plan);
+  const size = chunkSize(plan, rows);
   for (let start = 0; start < rows.keys.length; start += size) {
     const keys = rows.keys.slice(start, start + size);
     const { sql, params } = buildSnapshotInsert(plan.shape, statementValues, { keys, values: rows.values.slice(start, start + size) });
@@ -40,12 +40,14 @@ export async function writeSnapshots(
   }
 }
 
-function chunkSize({ batchSize, shape }: AuditPlan): number {
+/** Rows per statement: only the keys and the row values that differ between rows are sent per row. */
+export function chunkSize({ batchSize, shape }: AuditPlan, rows: SnapshotRows): number {
   if (batchSize !== undefined) {
     return batchSize;
   }
   if (shape.dialect === 'postgresql') {
     return Number.POSITIVE_INFINITY;
   }
-  return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + shape.rowColumns.length + 1)));
+  const varying = shape.rowColumns.filter((_, i) => varies(rows.values, i)).length;
+  return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + varying)));
 }
