@@ -43,6 +43,9 @@ export class AuditTrailSubscriber implements EventSubscriber {
   // Keyed by the flushing EntityManager (each fork has its own unit of work); a failed flush leaves its entry
   // to be replaced by the next `onFlush`, and the WeakMap lets abandoned forks go.
   readonly #flushes = new WeakMap<EntityManager, FlushAudit>();
+  // Flushes that started inside an outer transaction and have not finished. MikroORM runs no savepoint per
+  // flush, so one that failed there left part of its statements applied, without their audit rows.
+  readonly #unfinished = new WeakMap<object, Set<FlushAudit>>();
 
   constructor(discovery: AuditDiscovery) {
     this.#discovery = discovery;
@@ -60,11 +63,20 @@ export class AuditTrailSubscriber implements EventSubscriber {
         throw AuditTrailError.readOnly(changeSet.meta.className, OPERATIONS[changeSet.type] ?? 'changed');
       }
     }
-    this.#flushes.set(em, new FlushAudit(auditContext.current()));
+    const flush = new FlushAudit(auditContext.current());
+    this.#flushes.set(em, flush);
     // Inside em.transactional() / em.begin() the flush opens no transaction of its own: the outer one is
     // already open, so the rows about to be deleted can be copied now.
-    if (em.isInTransaction()) {
-      await this.#writeDeletes(em, uow, em.getTransactionContext());
+    const outer = em.getTransactionContext<object>();
+    if (em.isInTransaction() && outer) {
+      let unfinished = this.#unfinished.get(outer);
+      if (!unfinished) {
+        unfinished = new Set();
+        this.#unfinished.set(outer, unfinished);
+      }
+      unfinished.add(flush);
+      flush.outerTransaction = outer;
+      await this.#writeDeletes(em, uow, outer);
     }
   }
 
@@ -85,7 +97,13 @@ export class AuditTrailSubscriber implements EventSubscriber {
     }
   }
 
+  // MikroORM 6 passes `uow` only for a flush's own transaction; MikroORM 7 passes the EntityManager's unit of
+  // work for every transaction. Either way, only a flush that is under way has changes to write here.
   async beforeTransactionCommit({ em, uow, transaction }: TransactionEventArgs): Promise<void> {
+    // Committing a transaction in which a flush failed would commit its applied statements without history.
+    if (transaction && (this.#unfinished.get(transaction as object)?.size ?? 0) > 0) {
+      throw AuditTrailError.failedFlushInTransaction();
+    }
     if (uow) {
       await this.#writeChanges(em, uow, transaction);
     }
@@ -96,6 +114,10 @@ export class AuditTrailSubscriber implements EventSubscriber {
     // (em.transactional, em.begin): that transaction is still open here. A flush-owned transaction was
     // handled by beforeTransactionCommit.
     await this.#writeChanges(em, uow, em.getTransactionContext());
+    const flush = this.#flushes.get(em);
+    if (flush?.outerTransaction) {
+      this.#unfinished.get(flush.outerTransaction)?.delete(flush);
+    }
     this.#flushes.delete(em);
   }
 

@@ -26,6 +26,8 @@ export class FlushAudit {
   readonly timestamp = new Date();
   readonly context: AuditContextData | undefined;
   written = false;
+  /** The transaction this flush ran in when it did not open its own. */
+  outerTransaction: object | undefined;
 
   constructor(context: AuditContextData | undefined) {
     this.context = context;

@@ -152,6 +152,13 @@ export class AuditTrailError extends Error {
     return new AuditTrailError(`${entity} is not an entity of this EntityManager's ORM: list it in the config's \`entities\`.`);
   }
 
+  static failedFlushInTransaction(): AuditTrailError {
+    return new AuditTrailError(
+      `A flush failed inside this transaction after part of its statements ran, so those changes have no audit ` +
+        `rows. The transaction was not committed: roll it back (or let em.transactional() do it) and retry.`,
+    );
+  }
+
   static missingPrimaryKey(entity: string): AuditTrailError {
     return new AuditTrailError(`Cannot audit ${entity}: the entity has no primary key value after the flush.`);
   }

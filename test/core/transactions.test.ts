@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { AuditTrail, AuditTrailConfigError, auditContext, auditOf, withAuditTrail } from '../../src/index.js';
+import { AuditTrail, AuditTrailConfigError, AuditTrailError, auditContext, auditOf, withAuditTrail } from '../../src/index.js';
 import { dbNameFor } from '../support/databases.js';
 import { Entity, PrimaryKey, Property } from '../support/mikro.js';
 import { createTestOrm } from '../support/orm.js';
@@ -54,6 +54,22 @@ describeOnEachDatabase('transactions', suite, ctx => {
     });
     const audits = await ctx.t.orm.em.fork().find(AccountAudit, {});
     expect(audits.map(a => a.code)).toEqual(['outer']);
+    expect(await counts(ctx)).toEqual({ accounts: 1, audits: 1 });
+  });
+
+  it('refuses to commit a transaction in which a flush failed half-way', async () => {
+    const seed = ctx.t.orm.em.fork();
+    seed.create(Account, { code: 'taken', balance: 0 });
+    await seed.flush();
+    const attempt = ctx.t.orm.em.fork().transactional(async em => {
+      const taken = await em.findOneOrFail(Account, { code: 'taken' });
+      em.create(Account, { code: 'half', balance: 1 }); // inserted first...
+      taken.code = 'half'; // ...then this update violates the unique code, failing the flush
+      // An application that swallows the error would otherwise commit the insert without its audit row.
+      await em.flush().catch(() => em.clear());
+    });
+    await expect(attempt).rejects.toThrow(AuditTrailError);
+    await expect(attempt).rejects.toThrow(/A flush failed inside this transaction/);
     expect(await counts(ctx)).toEqual({ accounts: 1, audits: 1 });
   });
 
