@@ -1,5 +1,5 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type MetadataStorage, type Platform } from '@mikro-orm/core';
-import { AUDIT_PREFIX } from './AuditColumns.js';
+import { AUDIT_ID, AUDIT_PREFIX } from './AuditColumns.js';
 import { createAuditPlan, type AuditPlan, type AuditPlans } from './AuditPlan.js';
 import { auditColumnProperties, copyProperty, isCopied } from './auditProperties.js';
 import {
@@ -158,6 +158,11 @@ export class AuditDiscovery {
       if (field.name.startsWith(AUDIT_PREFIX)) {
         throw AuditTrailConfigError.reservedName(source.className, `trackFields['${field.name}']`, field.name);
       }
+    }
+    if (dialectOf(platform) === 'sqlite') {
+      // SQLite's integer key is 64-bit already, and MikroORM's schema diff reads a `bigint` autoincrement key
+      // back as `integer`, so every later migration would rebuild the audit table.
+      (audit.properties[AUDIT_ID as keyof typeof audit.properties] as EntityProperty).type = 'number';
     }
     audit.tableName = options.tableName ?? `${source.tableName ?? namingStrategy.classToTableName(source.className)}_audit`;
     audit.schema = source.schema;

@@ -11,7 +11,13 @@ const decorators = (ormMajor >= 7 ? await import(/* @vite-ignore */ decoratorMod
 export const { Entity, Property, PrimaryKey, ManyToOne, OneToOne, OneToMany, ManyToMany, Embeddable, Embedded, Unique, Index, Enum } =
   decorators;
 
-type SchemaApi = { refreshDatabase?: () => Promise<void>; refresh?: () => Promise<void>; getCreateSchemaSQL: (options?: object) => Promise<string> };
+type SchemaApi = {
+  refreshDatabase?: () => Promise<void>;
+  refresh?: () => Promise<void>;
+  dropSchema?: (options?: object) => Promise<void>;
+  drop?: (options?: object) => Promise<void>;
+  getCreateSchemaSQL: (options?: object) => Promise<string>;
+};
 
 /** Drops and recreates every table of the ORM's entities. */
 export async function refreshSchema(orm: MikroORM): Promise<void> {
@@ -22,4 +28,23 @@ export async function refreshSchema(orm: MikroORM): Promise<void> {
 /** The DDL that would create every table of the ORM's entities. */
 export function createSchemaSql(orm: MikroORM): Promise<string> {
   return (orm.schema as unknown as SchemaApi).getCreateSchemaSQL({ wrap: false });
+}
+
+/** Drops every table of the ORM's entities, and the migrations table. */
+export async function dropSchema(orm: MikroORM): Promise<void> {
+  const schema = orm.schema as unknown as SchemaApi;
+  const options = { dropMigrationsTable: true };
+  await (schema.drop ? schema.drop(options) : schema.dropSchema!(options));
+}
+
+interface MigrationResult {
+  fileName: string;
+  code: string;
+  diff: { up: string[]; down: string[] };
+}
+
+/** `createMigration()` in MikroORM 6, `create()` in MikroORM 7. */
+export function createMigration(orm: MikroORM): Promise<MigrationResult> {
+  const migrator = orm.migrator as unknown as { createMigration?: () => Promise<MigrationResult>; create?: () => Promise<MigrationResult> };
+  return migrator.create ? migrator.create() : migrator.createMigration!();
 }
