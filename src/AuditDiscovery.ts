@@ -107,6 +107,10 @@ export class AuditDiscovery {
       if (!source || !options) {
         throw AuditTrailConfigError.notAnEntity(sourceNameOf(definition.source));
       }
+      // A child's discriminator is only known once discovery processed the hierarchy.
+      if (usesSingleTableInheritance(source)) {
+        throw AuditTrailConfigError.unsupportedInheritance(source.className);
+      }
       alignWithSource(audit, source, platform);
       validateColumns(audit, source, options);
       validateTable(audit, source, metas);
@@ -131,7 +135,7 @@ export class AuditDiscovery {
     if (source.virtual || source.expression) {
       throw AuditTrailConfigError.noPrimaryKey(source.className);
     }
-    if (source.discriminatorColumn || source.discriminatorValue !== undefined) {
+    if (usesSingleTableInheritance(source)) {
       throw AuditTrailConfigError.unsupportedInheritance(source.className);
     }
     for (const prop of Object.values(source.properties)) {
@@ -250,4 +254,8 @@ function validateTable(audit: EntityMetadata, source: EntityMetadata, metas: Ent
   if (other) {
     throw AuditTrailConfigError.tableClash(source.className, audit.tableName, other.className);
   }
+}
+
+function usesSingleTableInheritance(meta: EntityMetadata): boolean {
+  return !!(meta.discriminatorColumn || meta.discriminatorValue !== undefined || meta.root?.discriminatorColumn);
 }

@@ -113,6 +113,21 @@ const cases: [string, () => Partial<Options> & { moduleOptions?: AuditTrailModul
     /Report has no primary key.*Remove @AuditTrail\(\) from Report/,
   ],
   [
+    'single table inheritance (not supported yet)',
+    () => {
+      const Animal = { Animal: class {} }.Animal;
+      PrimaryKey({ type: 'number' })(Animal.prototype, 'id');
+      Property({ type: 'string' })(Animal.prototype, 'type');
+      Entity({ discriminatorColumn: 'type', discriminatorMap: { dog: 'Dog' } })(Animal);
+      const Dog = { Dog: class extends Animal {} }.Dog;
+      Property({ type: 'string' })(Dog.prototype, 'bark');
+      Entity()(Dog);
+      AuditTrail()(Dog);
+      return { entities: [Animal, Dog] };
+    },
+    /Dog uses single table inheritance, which the audit trail does not support yet/,
+  ],
+  [
     'an audit entity name taken by another entity',
     () => {
       const Thing = audited('Thing');
