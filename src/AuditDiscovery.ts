@@ -13,6 +13,7 @@ import {
 import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { dialectOf } from './dialect.js';
 import { allMetadata } from './metadataCompat.js';
+import type { AuditWriteGuard } from './AuditWriteGuard.js';
 import { AuditTrailConfigError } from './errors.js';
 import { resolveOptions } from './resolveOptions.js';
 
@@ -36,10 +37,12 @@ export class AuditDiscovery {
   readonly #plans = new WeakMap<MetadataStorage, AuditPlans>();
   readonly #globalTrackFields: readonly TrackField[];
   readonly #batchSize: number | undefined;
+  readonly #guard: AuditWriteGuard;
 
-  constructor(globalTrackFields: readonly TrackField[], batchSize: number | undefined) {
+  constructor(globalTrackFields: readonly TrackField[], batchSize: number | undefined, guard: AuditWriteGuard) {
     this.#globalTrackFields = globalTrackFields;
     this.#batchSize = batchSize;
+    this.#guard = guard;
   }
 
   /** The plans of the ORM whose metadata this is (`em.getMetadata()`). */
@@ -114,9 +117,7 @@ export class AuditDiscovery {
       alignWithSource(audit, source, platform);
       validateColumns(audit, source, options);
       validateTable(audit, source, metas);
-      bySource.set(
-        source.className,
-        createAuditPlan({
+      const plan = createAuditPlan({
           source,
           audit,
           options,
@@ -124,8 +125,9 @@ export class AuditDiscovery {
           dialect: dialect!,
           defaultSchema: config.get('schema'),
           batchSize: this.#batchSize,
-        }),
-      );
+        });
+      bySource.set(source.className, plan);
+      this.#guard.protect(plan.shape.auditTable, audit.className);
     }
     this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)) });
   }

@@ -134,6 +134,14 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static writtenWithSql(auditEntity: string, table: string): AuditTrailError {
+    return new AuditTrailError(
+      `${auditEntity} rows (table ${table}) are a security record appended only by mikro-orm-audit-trail: ` +
+        `this statement would change them. Change the source entity instead; for deliberate maintenance ` +
+        `(test cleanup, pruning) wrap the call in allowAuditTableWrites(() => ...).`,
+    );
+  }
+
   static outsideTransaction(entity: string): AuditTrailError {
     return new AuditTrailError(
       `Audit rows for ${entity} would be written outside the change's transaction. ` +

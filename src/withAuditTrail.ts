@@ -1,5 +1,6 @@
 import { EntitySchema, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
 import { AuditDiscovery } from './AuditDiscovery.js';
+import { AuditWriteGuard } from './AuditWriteGuard.js';
 import { findDefinition } from './AuditRegistry.js';
 import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type TrackField } from './AuditTrailOptions.js';
 import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
@@ -12,6 +13,7 @@ export interface AuditableConfig {
   entitiesTs?: readonly unknown[];
   subscribers?: Iterable<unknown>;
   discovery?: MetadataDiscoveryOptions;
+  onQuery?: (sql: string, params: unknown[]) => string;
 }
 
 /**
@@ -37,17 +39,24 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'batchSize', 'a positive integer', batchSize);
   }
 
-  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize);
+  const guard = new AuditWriteGuard();
+  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize, guard);
   const entities = config.entities && withAuditEntities(config.entities);
   const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
   const subscriber = new AuditTrailSubscriber(discovery);
   const userDiscovery = config.discovery ?? {};
+  const userOnQuery = config.onQuery;
 
   return {
     ...config,
     ...(entities && { entities }),
     ...(entitiesTs && { entitiesTs }),
     subscribers: [...(config.subscribers ?? []), subscriber as EventSubscriber],
+    // Every statement MikroORM sends passes here: writes to audit tables from anywhere but the library fail.
+    onQuery: (sql: string, params: unknown[]) => {
+      guard.check(sql);
+      return userOnQuery ? userOnQuery(sql, params) : sql;
+    },
     discovery: {
       ...userDiscovery,
       onMetadata: async (meta, platform) => {

@@ -3,6 +3,7 @@ import type { AuditPlan } from './AuditPlan.js';
 import { toDatabaseValue } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 import type { SnapshotRows } from './FlushAudit.js';
+import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
 import { buildSnapshotInsert, varies } from './SnapshotStatement.js';
 
 // SQLite accepts 32,766 parameters per statement; MariaDB receives them inlined by the driver, and PostgreSQL as
@@ -33,7 +34,9 @@ export async function writeSnapshots(
   for (let start = 0; start < rows.keys.length; start += size) {
     const keys = rows.keys.slice(start, start + size);
     const { sql, params } = buildSnapshotInsert(plan.shape, statementValues, { keys, values: rows.values.slice(start, start + size) });
-    const result = (await connection.execute(sql, params, 'run', transaction as Transaction)) as { affectedRows?: number };
+    const result = (await connection.execute(`${sql} ${AUDIT_SQL_MARKER}`, params, 'run', transaction as Transaction)) as {
+      affectedRows?: number;
+    };
     if (result.affectedRows !== undefined && result.affectedRows !== keys.length) {
       throw AuditTrailError.snapshotMissing(plan.sourceName, keys.length, result.affectedRows);
     }

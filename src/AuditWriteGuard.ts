@@ -1,0 +1,58 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { AuditTrailError } from './errors.js';
+
+/**
+ * Ends every statement the audit trail itself sends, so that the guard lets exactly those through. At the end,
+ * not the start: drivers tell an INSERT from a SELECT by the statement's first word.
+ */
+export const AUDIT_SQL_MARKER = '/* mikro-orm-audit-trail */';
+
+const maintenance = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `fn` with writes to audit tables allowed: for maintenance that must change history on purpose, such as
+ * emptying tables between tests or pruning old versions. Everything else that writes to an audit table fails.
+ */
+export function allowAuditTableWrites<R>(fn: () => R): R {
+  return maintenance.run(true, fn);
+}
+
+const WRITE = String.raw`(?:insert\s+(?:ignore\s+)?into|replace\s+into|update(?:\s+ignore)?|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?`;
+
+/**
+ * Rejects SQL that writes to an audit table, whichever way MikroORM sends it (`em.nativeUpdate`,
+ * `em.nativeDelete`, `em.insert`, query builders, `em.execute`): history is only ever appended by the library.
+ * It sees what goes through MikroORM's connection (its `onQuery` hook); a separate database client does not
+ * pass here, which is what database permissions are for.
+ */
+export class AuditWriteGuard {
+  readonly #entities = new Map<string, string>();
+  #pattern: RegExp | undefined;
+
+  /** Starts guarding `table` (possibly `schema.table`), the table of audit entity `entity`. */
+  protect(table: string, entity: string): void {
+    const name = table.split('.').pop()!.toLowerCase();
+    if (this.#entities.get(name) === entity) {
+      return;
+    }
+    this.#entities.set(name, entity);
+    const names = [...this.#entities.keys()].map(escape).join('|');
+    this.#pattern = new RegExp(String.raw`\b${WRITE}(?:[\x60"\[]?\w+[\x60"\]]?\.)?[\x60"\[]?(${names})[\x60"\]]?(?![\w$])`, 'i');
+  }
+
+  /** Throws if `sql` writes to a protected table and is neither the library's own nor inside `allowAuditTableWrites`. */
+  check(sql: string): void {
+    if (!this.#pattern || sql.endsWith(AUDIT_SQL_MARKER) || maintenance.getStore()) {
+      return;
+    }
+    const match = this.#pattern.exec(sql);
+    if (match) {
+      const table = match[1]!.toLowerCase();
+      throw AuditTrailError.writtenWithSql(this.#entities.get(table) ?? table, table);
+    }
+  }
+}
+
+function escape(name: string): string {
+  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
