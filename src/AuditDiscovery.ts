@@ -23,7 +23,8 @@ interface DiscoveryRun {
   discovered: number;
   /** Audit entities whose source was not seen yet, by source key. */
   readonly waiting: Map<object | string, { audit: EntityMetadata; definition: AuditDefinition }>;
-  readonly options: Map<EntityMetadata, ResolvedAuditTrailOptions>;
+  /** Resolved options by audit entity name (discovery replaces the metadata objects after `onMetadata`). */
+  readonly options: Map<string, ResolvedAuditTrailOptions>;
 }
 
 /**
@@ -106,7 +107,7 @@ export class AuditDiscovery {
     for (const { audit, definition } of audits) {
       const sourceKey = sourceKeyOf(definition.source);
       const source = metas.find(meta => metadataKeys(meta).includes(sourceKey));
-      const options = [...run.options].find(([pending]) => pending.className === audit.className)?.[1];
+      const options = run.options.get(audit.className);
       if (!source || !options) {
         throw AuditTrailConfigError.notAnEntity(sourceNameOf(definition.source));
       }
@@ -180,7 +181,7 @@ export class AuditDiscovery {
     for (const prop of auditColumnProperties(options)) {
       audit.addProperty(prop as EntityProperty);
     }
-    run.options.set(audit, options);
+    run.options.set(audit.className, options);
   }
 
   #run(platform: Platform): DiscoveryRun {
