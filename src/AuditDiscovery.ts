@@ -1,7 +1,7 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type MetadataStorage, type Platform } from '@mikro-orm/core';
 import { AUDIT_ID, AUDIT_PREFIX } from './AuditColumns.js';
 import { createAuditPlan, type AuditPlan, type AuditPlans } from './AuditPlan.js';
-import { auditColumnProperties, copyProperty, isCopied } from './auditProperties.js';
+import { auditColumnProperties, copyProcessedProperty, copyProperty, isCopied } from './auditProperties.js';
 import {
   findDefinition,
   findDefinitionByAuditClass,
@@ -119,14 +119,14 @@ export class AuditDiscovery {
       validateColumns(audit, source, options);
       validateTable(audit, source, metas);
       const plan = createAuditPlan({
-          source,
-          audit,
-          options,
-          platform,
-          dialect: dialect!,
-          defaultSchema: config.get('schema'),
-          batchSize: this.#batchSize,
-        });
+        source,
+        audit,
+        options,
+        platform,
+        dialect: dialect!,
+        defaultSchema: config.get('schema'),
+        batchSize: this.#batchSize,
+      });
       bySource.set(source.className, plan);
       this.#guard.protect(plan.shape.auditTable, audit.className);
     }
@@ -213,24 +213,6 @@ function alignWithSource(audit: EntityMetadata, source: EntityMetadata, platform
     }
     copy.unsigned = prop.unsigned;
   }
-}
-
-function copyProcessedProperty(prop: EntityProperty, platform: Platform): EntityProperty {
-  const isRelation = prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE;
-  const copy: EntityProperty = { ...prop, nullable: true, primary: false, autoincrement: false, unique: false };
-  if (prop.autoincrement) {
-    // `serial`/`bigserial` names a sequence: the copy gets the plain integer type of the same size.
-    copy.columnTypes = [(prop.customType ?? platform.getMappedType(prop.type)).getColumnType(copy, platform)];
-  }
-  for (const key of ['default', 'defaultRaw', 'onCreate', 'onUpdate', 'generated', 'version', 'inversedBy', 'mappedBy', 'deleteRule', 'updateRule'] as const) {
-    delete copy[key];
-  }
-  if (isRelation) {
-    Object.assign(copy, { kind: ReferenceKind.MANY_TO_ONE, owner: true, createForeignKeyConstraint: false, cascade: [], orphanRemoval: false, index: true });
-  } else if (prop.primary || prop.index) {
-    copy.index = true;
-  }
-  return copy;
 }
 
 function validateColumns(audit: EntityMetadata, source: EntityMetadata, options: ResolvedAuditTrailOptions): void {

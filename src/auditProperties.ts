@@ -1,4 +1,4 @@
-import { ReferenceKind, Type, type EntityProperty } from '@mikro-orm/core';
+import { ReferenceKind, Type, type EntityProperty, type Platform } from '@mikro-orm/core';
 import { AUDIT_CHANGE_TYPE, AUDIT_TIMESTAMP } from './AuditColumns.js';
 import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 
@@ -39,9 +39,8 @@ export function isCopied(prop: EntityProperty): boolean {
  * indexed many-to-one column without FK constraint, so deleting the referenced row neither fails nor cascades.
  */
 export function copyProperty(prop: EntityProperty): RawProperty {
-  const isRelation = prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE;
-  const copy: RawProperty = { name: prop.name, kind: isRelation ? ReferenceKind.MANY_TO_ONE : prop.kind };
-  for (const key of isRelation ? RELATION_KEYS : COLUMN_KEYS) {
+  const copy: RawProperty = { name: prop.name, kind: prop.kind };
+  for (const key of isRelation(prop) ? RELATION_KEYS : COLUMN_KEYS) {
     if (prop[key as keyof EntityProperty] !== undefined) {
       (copy as Record<string, unknown>)[key] = prop[key as keyof EntityProperty] as unknown;
     }
@@ -52,10 +51,38 @@ export function copyProperty(prop: EntityProperty): RawProperty {
   if ((prop.type as unknown) instanceof Type) {
     copy.type = cloneType(prop.type as unknown as Type<unknown>) as unknown as string;
   }
+  return applyCopyRules(copy, prop);
+}
+
+/**
+ * The same copy for a property that discovery already processed (one inherited from a base class reaches the
+ * source only then): its column names and types are kept, its key, uniqueness and behaviour dropped.
+ */
+export function copyProcessedProperty(prop: EntityProperty, platform: Platform): EntityProperty {
+  const copy: EntityProperty = { ...prop, primary: false, autoincrement: false, unique: false };
+  if (prop.autoincrement) {
+    // `serial`/`bigserial` names a sequence: the copy gets the plain integer type of the same size.
+    copy.columnTypes = [(prop.customType ?? platform.getMappedType(prop.type)).getColumnType(copy, platform)];
+  }
+  for (const key of ['default', 'defaultRaw', 'onCreate', 'onUpdate', 'generated', 'version', 'inversedBy', 'mappedBy', 'deleteRule', 'updateRule'] as const) {
+    delete copy[key];
+  }
+  if (isRelation(prop)) {
+    Object.assign(copy, { owner: true, cascade: [], orphanRemoval: false });
+  }
+  return applyCopyRules(copy, prop);
+}
+
+function isRelation(prop: EntityProperty): boolean {
+  return prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE;
+}
+
+// The rules every copied column follows, raw or processed: nullable, and a relation becomes a plain indexed
+// many-to-one column without FK constraint; a key or indexed column stays indexed.
+function applyCopyRules<P extends Partial<EntityProperty>>(copy: P, prop: EntityProperty): P {
   copy.nullable = true;
-  if (isRelation) {
-    copy.createForeignKeyConstraint = false;
-    copy.index = true;
+  if (isRelation(prop)) {
+    Object.assign(copy, { kind: ReferenceKind.MANY_TO_ONE, createForeignKeyConstraint: false, index: true });
   } else if (prop.primary || prop.index) {
     copy.index = true;
   }
