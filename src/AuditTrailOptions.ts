@@ -57,6 +57,12 @@ export interface AuditTrailOptions<T extends object = object> {
   tableName?: string;
   /** List the entity in the read-only history browser. Defaults to `false`. */
   showInAdmin?: boolean;
+  /**
+   * What happens to a history column whose source column was removed from the entity. By default the audit
+   * table keeps it (with its data; new rows leave it NULL), so the schema diff never drops history. `true`
+   * lets the next migration drop every such column; a list of column names drops only those.
+   */
+  dropRemovedColumns?: boolean | string[];
 }
 
 /** Options of the whole module, given to `withAuditTrail(config, options)`. */
@@ -69,7 +75,16 @@ export interface AuditTrailModuleOptions {
    * parameters' worth on SQLite and MySQL/MariaDB.
    */
   batchSize?: number;
+  /**
+   * What `MikroORM.init` does when an existing audit table does not match its entity (created by hand, or a
+   * migration not run yet): `'warn'` logs one message naming each table and column, `'error'` throws it,
+   * `'off'` skips the check. Defaults to `'warn'`, so that `migration:create` can still run to fix it.
+   */
+  schemaCheck?: SchemaCheckMode;
 }
+
+/** See {@link AuditTrailModuleOptions.schemaCheck}. */
+export type SchemaCheckMode = 'warn' | 'error' | 'off';
 
 /** Per-entity options after defaults were applied and the values were checked. */
 export interface ResolvedAuditTrailOptions {
@@ -78,6 +93,7 @@ export interface ResolvedAuditTrailOptions {
   readonly trackFields: readonly TrackField[];
   readonly tableName: string | undefined;
   readonly showInAdmin: boolean;
+  readonly dropRemovedColumns: boolean | readonly string[];
 }
 
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -86,8 +102,10 @@ export const DEFAULT_OPTIONS = Object.freeze({
   trackFields: Object.freeze([]) as readonly TrackField[],
   tableName: undefined,
   showInAdmin: false,
+  dropRemovedColumns: false,
 } satisfies ResolvedAuditTrailOptions);
 
 export const DEFAULT_MODULE_OPTIONS = Object.freeze({
   globalTrackFields: Object.freeze([]) as readonly TrackField[],
+  schemaCheck: 'warn' as SchemaCheckMode,
 });

@@ -115,6 +115,15 @@ export class AuditTrailConfigError extends Error {
     );
   }
 
+  static auditTablesMismatch(mismatches: readonly { table: string; column?: string; problem: string }[]): AuditTrailConfigError {
+    const list = mismatches.map(m => `${m.column ? `${m.table}.${m.column}` : m.table} ${m.problem}`).join('; ');
+    return new AuditTrailConfigError(
+      `Audit tables in the database do not match their audited entities: ${list}. Audit writes to these tables ` +
+        `will fail or lose history until fixed: generate and run a migration (npx mikro-orm migration:create, ` +
+        `then migration:up), or fix the table by hand.`,
+    );
+  }
+
   static noTransactions(reason: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       `The audit trail writes history in the same transaction as the change, but ${reason}. ` +

@@ -26,4 +26,6 @@ export type {
   TrackFieldValue,
   TrackFieldConstant,
   ResolvedAuditTrailOptions,
+  SchemaCheckMode,
 } from './AuditTrailOptions.js';
+export type { AuditTableMismatch } from './reconcileAuditTables.js';

@@ -35,6 +35,10 @@ export function resolveOptions(
   if (resolved.tableName !== undefined && (typeof resolved.tableName !== 'string' || resolved.tableName === '')) {
     throw AuditTrailConfigError.invalidOption(entity, 'tableName', 'a non-empty string', resolved.tableName);
   }
+  const drop: unknown = resolved.dropRemovedColumns;
+  if (typeof drop !== 'boolean' && !(Array.isArray(drop) && drop.every((column: unknown) => typeof column === 'string' && column !== ''))) {
+    throw AuditTrailConfigError.invalidOption(entity, 'dropRemovedColumns', 'a boolean or an array of column names', drop);
+  }
   if (!Array.isArray(resolved.trackFields)) {
     throw AuditTrailConfigError.invalidOption(entity, 'trackFields', 'an array', resolved.trackFields);
   }
@@ -53,6 +57,7 @@ export function resolveOptions(
     showInAdmin: resolved.showInAdmin as boolean,
     tableName: resolved.tableName as string | undefined,
     trackFields: Object.freeze(trackFields as TrackField[]),
+    dropRemovedColumns: typeof drop === 'boolean' ? drop : Object.freeze([...(drop as string[])]),
   });
 }
 

@@ -40,7 +40,11 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
   }
 
   const guard = new AuditWriteGuard();
-  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize, guard);
+  const schemaCheck = options.schemaCheck ?? DEFAULT_MODULE_OPTIONS.schemaCheck;
+  if (!['warn', 'error', 'off'].includes(schemaCheck)) {
+    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'schemaCheck', "'warn', 'error' or 'off'", schemaCheck);
+  }
+  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize, guard, schemaCheck);
   const entities = config.entities && withAuditEntities(config.entities);
   const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
   const subscriber = new AuditTrailSubscriber(discovery);
@@ -64,7 +68,7 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
         discovery.onMetadata(meta, platform);
       },
       afterDiscovered: async (storage, platform) => {
-        discovery.afterDiscovered(storage, platform);
+        await discovery.afterDiscovered(storage, platform);
         await userDiscovery.afterDiscovered?.(storage, platform);
       },
     },

@@ -43,8 +43,11 @@ interface MigrationResult {
   diff: { up: string[]; down: string[] };
 }
 
-/** `createMigration()` in MikroORM 6, `create()` in MikroORM 7. */
-export function createMigration(orm: MikroORM): Promise<MigrationResult> {
-  const migrator = orm.migrator as unknown as { createMigration?: () => Promise<MigrationResult>; create?: () => Promise<MigrationResult> };
-  return migrator.create ? migrator.create() : migrator.createMigration!();
+type CreateMigration = (path?: string, blank?: boolean, initial?: boolean, name?: string) => Promise<MigrationResult>;
+
+/** `createMigration()` in MikroORM 6, `create()` in MikroORM 7; `name` keeps two migrations of one second apart. */
+export function createMigration(orm: MikroORM, name?: string): Promise<MigrationResult> {
+  const migrator = orm.migrator as unknown as { createMigration?: CreateMigration; create?: CreateMigration };
+  const create = (migrator.create ?? migrator.createMigration!).bind(migrator);
+  return create(undefined, false, false, name);
 }
