@@ -81,12 +81,23 @@ function isRelation(prop: EntityProperty): boolean {
 // many-to-one column without FK constraint; a key or indexed column stays indexed.
 function applyCopyRules<P extends Partial<EntityProperty>>(copy: P, prop: EntityProperty): P {
   copy.nullable = true;
+  copy.ignoreSchemaChanges = withoutDefaultChanges(prop.ignoreSchemaChanges);
   if (isRelation(prop)) {
     Object.assign(copy, { kind: ReferenceKind.MANY_TO_ONE, createForeignKeyConstraint: false, index: true });
   } else if (prop.primary || prop.index) {
     copy.index = true;
   }
   return copy;
+}
+
+/**
+ * History columns never have a default (every audit row names every column), so a default the database reports
+ * is not a difference. MikroORM's mysql driver reads a nullable column's missing default on MariaDB as the string
+ * `'NULL'`: without this every nullable history column would be altered by every migration, and a renamed one
+ * would be dropped and added instead of renamed.
+ */
+export function withoutDefaultChanges(ignored: EntityProperty['ignoreSchemaChanges']): NonNullable<EntityProperty['ignoreSchemaChanges']> {
+  return [...new Set([...(ignored ?? []), 'default' as const])];
 }
 
 /** The `_audit_timestamp` and `_audit_change_type` columns and the track fields, in raw property form. */
@@ -110,9 +121,17 @@ function trackFieldProperty(field: TrackField): RawProperty {
       nullable,
       createForeignKeyConstraint: false,
       index: true,
+      ignoreSchemaChanges: withoutDefaultChanges(undefined),
     } as RawProperty;
   }
-  return { name: field.name, kind: ReferenceKind.SCALAR, type: field.type, length: field.length, nullable } as RawProperty;
+  return {
+    name: field.name,
+    kind: ReferenceKind.SCALAR,
+    type: field.type,
+    length: field.length,
+    nullable,
+    ignoreSchemaChanges: withoutDefaultChanges(undefined),
+  } as RawProperty;
 }
 
 // Discovery writes the owning property and metadata into a type instance, so the audit copy needs its own.

@@ -1,4 +1,5 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+import { withoutDefaultChanges } from './auditProperties.js';
 import type { SchemaColumn } from './sqlSchemaCompat.js';
 
 /**
@@ -21,6 +22,7 @@ export function retainColumn(audit: EntityMetadata, column: SchemaColumn): Entit
     precision: column.precision,
     scale: column.scale,
     persist: true,
+    ignoreSchemaChanges: withoutDefaultChanges(undefined),
   } as EntityProperty;
   audit.addProperty(prop);
   return prop;

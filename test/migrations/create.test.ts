@@ -60,9 +60,10 @@ describe.each(DATABASES.filter(db => db.available))('migrations on $name', db =>
     const second = await createMigration(orm);
     const remaining = second.diff.up.filter(statement => statement.trim() !== '');
     if (db.name === 'mariadb') {
-      // MikroORM's mysql driver re-emits `modify` for every nullable varchar on MariaDB, audited or not: the
-      // unaudited table gets the same statement, and nothing else may remain.
+      // MikroORM's mysql driver re-emits `modify` for every nullable varchar of an ordinary table on MariaDB: the
+      // unaudited table gets it; the audit table, whose columns are all nullable, must not.
       expect(remaining.some(statement => statement.includes('`department`'))).toBe(true);
+      expect(remaining.some(statement => statement.includes('staff_audit'))).toBe(false);
       for (const statement of remaining) {
         expect(statement).toMatch(/^alter table `\w+` modify `\w+` varchar\(\d+\)( null)?(, modify `\w+` varchar\(\d+\)( null)?)*;$/);
       }
