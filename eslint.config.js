@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.v7/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.v7/**', 'coverage/**', '.migrations-tmp/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

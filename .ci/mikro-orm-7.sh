@@ -32,7 +32,7 @@ const main = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const deps = {};
 for (const [name, range] of Object.entries(main.devDependencies)) {
   if (name === '@mikro-orm/knex') continue;
-  if (/^(typescript-eslint|eslint|tsx)$/.test(name)) continue;
+  if (/^(typescript-eslint|eslint)$/.test(name)) continue;
   deps[name] = name.startsWith('@mikro-orm/') ? version : range;
 }
 deps['@mikro-orm/decorators'] = version;
