@@ -27,7 +27,7 @@ function writeProject(dir: string, db: TestDatabase, dbName: string): void {
   const src = relative(dir, fileURLToPath(new URL('../../src/index.js', import.meta.url)));
   const decorators = ormMajor >= 7 ? '@mikro-orm/decorators/legacy' : '@mikro-orm/core';
   const { module, driver } = DRIVERS[db.name];
-  const { driver: _driver, ...connection } = db.config(dbName) as Record<string, unknown>;
+  const connection = Object.fromEntries(Object.entries(db.config(dbName)).filter(([key]) => key !== 'driver'));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { experimentalDecorators: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022' } }));
   writeFileSync(
     join(dir, 'person.entity.ts'),
