@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EntitySchema, MikroORM, type Options } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AuditTrailConfigError, auditOf, auditTrail, withAuditTrail, type AuditTrailModuleOptions } from '../../src/index.js';
 import { DATABASES, dbNameFor, type TestDatabase } from '../support/databases.js';
 import { migrationProject, type MigrationProject } from '../support/migrationProject.js';
@@ -112,5 +113,27 @@ describe.each(DATABASES.filter(db => db.available))('an existing, incompatible a
     } finally {
       await checked.close(true);
     }
+  });
+});
+
+describe('the startup read of audit tables', () => {
+  // Nothing listens on port 1: any attempt to read the database fails at once.
+  const unreachable = { driver: PostgreSqlDriver, dbName: 'audit_unreachable', host: '127.0.0.1', port: 1, user: 'postgres' };
+
+  it('does not touch the database when the config says connect: false', async () => {
+    const log: string[] = [];
+    const orm = await MikroORM.init(withAuditTrail({ ...unreachable, connect: false, entities: [StaffSchema], logger: (message: string) => log.push(message) } as Options));
+    await orm.close(true);
+    expect(log.filter(line => /audit tables/.test(line))).toEqual([]);
+  });
+
+  it('says so, and starts, when the database cannot be read', async () => {
+    const log: string[] = [];
+    // ensureDatabase: false, so that MikroORM 6 itself starts without the database too.
+    const orm = await MikroORM.init(withAuditTrail({ ...unreachable, ensureDatabase: false, entities: [StaffSchema], logger: (message: string) => log.push(message) } as Options));
+    await orm.close(true);
+    const warnings = log.filter(line => line.includes('could not read the audit tables'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/columns removed from audited entities are not kept/);
   });
 });

@@ -31,7 +31,12 @@ export function projectRoot(): string {
   return root;
 }
 
-export function migrationProject(db: TestDatabase, dbName: string): MigrationProject {
+export interface MigrationProjectOptions {
+  /** Let the migrator diff against its snapshot file (MikroORM's default) instead of the database. */
+  snapshot?: boolean;
+}
+
+export function migrationProject(db: TestDatabase, dbName: string, options: MigrationProjectOptions = {}): MigrationProject {
   const folder = mkdtempSync(join(projectRoot(), `${db.name}-`));
   const name = db.name === 'sqlite' ? join(folder, 'app.db') : dbName;
   let orm: MikroORM | undefined;
@@ -49,7 +54,7 @@ export function migrationProject(db: TestDatabase, dbName: string): MigrationPro
             dbName: name,
             entities,
             extensions: [Migrator],
-            migrations: { path: folder, snapshot: false, emit: 'cjs' },
+            migrations: { path: folder, snapshot: options.snapshot ?? false, emit: 'cjs' },
             ...config,
           } as Options,
           moduleOptions,
