@@ -71,6 +71,11 @@ const cases: [string, () => Partial<Options> & { moduleOptions?: AuditTrailModul
     /@AuditTrail option 'auditDelete' of Typo is not known\. Known options: saveChangeType, auditDeletes/,
   ],
   [
+    'dropRemovedColumns of the wrong type',
+    () => ({ entities: [audited('BadDrop', { dropRemovedColumns: 'age' } as never)] }),
+    /@AuditTrail option 'dropRemovedColumns' of BadDrop must be a boolean or an array of column names, got the string 'age'/,
+  ],
+  [
     'track fields that are not an array',
     () => ({ entities: [audited('NotArray', { trackFields: {} as never })] }),
     /@AuditTrail option 'trackFields' of NotArray must be an array/,
@@ -161,6 +166,7 @@ describe('configuration errors before init', () => {
   it('rejects module options of the wrong type', () => {
     expect(() => withAuditTrail({}, { batchSize: 0 })).toThrow(/'batchSize' of withAuditTrail\(\) must be a positive integer/);
     expect(() => withAuditTrail({}, { globalTrackFields: {} as never })).toThrow(/'globalTrackFields' .* must be an array/);
+    expect(() => withAuditTrail({}, { schemaCheck: 'strict' as never })).toThrow(/'schemaCheck' of withAuditTrail\(\) must be 'warn', 'error' or 'off', got the string 'strict'/);
   });
 
   it('registers once when applied twice, and accepts auditOf() listed by hand', () => {
