@@ -2,6 +2,10 @@
 export const AUDIT_ID = '_audit_id';
 export const AUDIT_TIMESTAMP = '_audit_timestamp';
 export const AUDIT_CHANGE_TYPE = '_audit_change_type';
+/** One id shared by every audit row written in the same database transaction. */
+export const AUDIT_TRANSACTION = '_audit_transaction';
+/** Why the change was made, from `auditContext.run({ reason })`. */
+export const AUDIT_REASON = '_audit_reason';
 
 /** Every generated name starts with this; a user's property or column with it is a configuration error. */
 export const AUDIT_PREFIX = '_audit_';

@@ -7,6 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface AuditContextData {
   /** The actor, usually a user name or id. */
   user?: string | number | null;
+  /** Why the change is made; stored in `_audit_reason` of every audit row written while it is current. */
+  reason?: string | null;
 }
 
 /** Request-scoped audit context, the Node equivalent of a thread-local "current user". */

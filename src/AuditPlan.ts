@@ -1,5 +1,5 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { AUDIT_CHANGE_TYPE, AUDIT_TIMESTAMP } from './AuditColumns.js';
+import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
 import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { isCopied } from './auditProperties.js';
 import { primaryKeyValues } from './databaseValues.js';
@@ -18,7 +18,8 @@ export interface AuditPlan {
   readonly auditName: string;
   readonly options: ResolvedAuditTrailOptions;
   readonly shape: SnapshotStatementShape;
-  readonly timestampProp: EntityProperty;
+  /** The columns with one value per statement: timestamp, transaction id, reason. */
+  readonly statementProps: readonly EntityProperty[];
   readonly trackFields: readonly PlannedTrackField[];
   readonly platform: Platform;
   /** The source key of an entity as database values, one per key column. */
@@ -78,13 +79,14 @@ export function createAuditPlan(args: {
   const { source, audit, options, platform } = args;
   const parameterColumns = (prop: EntityProperty): ParameterColumn[] =>
     prop.fieldNames.map((name, i) => ({ name, castType: prop.columnTypes[i] ?? prop.columnTypes[0]! }));
-  const timestampProp = audit.properties[AUDIT_TIMESTAMP as keyof typeof audit.properties] as EntityProperty;
+  const auditProp = (name: string): EntityProperty => audit.properties[name]!;
+  const statementProps = [auditProp(AUDIT_TIMESTAMP), auditProp(AUDIT_TRANSACTION), auditProp(AUDIT_REASON)];
   const trackFields = options.trackFields.map(field => ({
     field,
     prop: audit.properties[field.name] as EntityProperty,
   }));
   const rowColumns = [
-    ...(options.saveChangeType ? parameterColumns(audit.properties[AUDIT_CHANGE_TYPE as keyof typeof audit.properties] as EntityProperty) : []),
+    ...(options.saveChangeType ? parameterColumns(auditProp(AUDIT_CHANGE_TYPE)) : []),
     ...trackFields.flatMap(track => parameterColumns(track.prop)),
   ];
   const qualified = (meta: EntityMetadata): string => {
@@ -98,7 +100,7 @@ export function createAuditPlan(args: {
     options,
     platform,
     batchSize: args.batchSize,
-    timestampProp,
+    statementProps,
     trackFields,
     readKey: keyReader(source),
     shape: Object.freeze({
@@ -109,7 +111,7 @@ export function createAuditPlan(args: {
       copiedColumns: copiedColumns(source),
       // Typed after the audit copy: the source key's type may be a sequence type such as `serial`.
       keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name] as EntityProperty)),
-      statementColumns: parameterColumns(timestampProp),
+      statementColumns: statementProps.flatMap(parameterColumns),
       rowColumns,
     }),
   });

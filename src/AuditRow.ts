@@ -19,6 +19,10 @@ export interface AuditColumnsRow {
   _audit_timestamp: Date;
   /** `I` insert, `U` update, `D` delete; absent when `saveChangeType` is off. */
   _audit_change_type?: ChangeType;
+  /** Shared by every audit row written in the same database transaction (`null` in rows older than the column). */
+  _audit_transaction: string | null;
+  /** `auditContext.run({ reason })` at the time of the change. */
+  _audit_reason: string | null;
 }
 
 /**

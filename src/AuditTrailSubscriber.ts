@@ -13,6 +13,7 @@ import type { AuditDiscovery } from './AuditDiscovery.js';
 import type { AuditPlan, AuditPlans } from './AuditPlan.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
+import { TransactionIds } from './TransactionIds.js';
 import { writeSnapshots } from './writeSnapshots.js';
 
 const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
@@ -46,6 +47,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
   // Flushes that started inside an outer transaction and have not finished. MikroORM runs no savepoint per
   // flush, so one that failed there left part of its statements applied, without their audit rows.
   readonly #unfinished = new WeakMap<object, Set<FlushAudit>>();
+  readonly #transactionIds = new TransactionIds();
 
   constructor(discovery: AuditDiscovery) {
     this.#discovery = discovery;
@@ -82,7 +84,12 @@ export class AuditTrailSubscriber implements EventSubscriber {
 
   // A flush-owned transaction has just opened and none of the flush's statements ran yet: the rows about to be
   // deleted still hold their last stored state. One statement per class, instead of one hook per entity.
+  beforeTransactionStart({ em, transaction }: TransactionEventArgs): void {
+    this.#transactionIds.opening(em, transaction);
+  }
+
   async afterTransactionStart({ em, uow, transaction }: TransactionEventArgs): Promise<void> {
+    this.#transactionIds.opened(em, transaction);
     if (!uow || !transaction) {
       return;
     }
@@ -160,8 +167,16 @@ export class AuditTrailSubscriber implements EventSubscriber {
         list.push({ entity: changeSet.entity, changeType });
       }
     }
+    if (changes.size === 0) {
+      return;
+    }
+    const shared = {
+      timestamp: flush.timestamp,
+      transactionId: transaction ? this.#transactionIds.idOf(transaction as object) : '',
+      reason: flush.context?.reason ?? null,
+    };
     for (const [plan, list] of changes) {
-      await writeSnapshots(em, transaction, plan, flush.timestamp, await flush.rows(plan, list, em));
+      await writeSnapshots(em, transaction, plan, shared, await flush.rows(plan, list, em));
     }
   }
 

@@ -1,5 +1,5 @@
 import { ReferenceKind, Type, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { AUDIT_CHANGE_TYPE, AUDIT_TIMESTAMP } from './AuditColumns.js';
+import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
 import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 
 /** A property definition in the raw form MikroORM discovery accepts (decorator options plus `name`/`kind`). */
@@ -104,6 +104,9 @@ export function withoutDefaultChanges(ignored: EntityProperty['ignoreSchemaChang
 export function auditColumnProperties(options: ResolvedAuditTrailOptions): RawProperty[] {
   const props: RawProperty[] = [
     { name: AUDIT_TIMESTAMP, kind: ReferenceKind.SCALAR, type: 'Date', length: 3, nullable: false, index: true },
+    // Nullable so that adding them to an audit table that already has rows needs no default.
+    { name: AUDIT_TRANSACTION, kind: ReferenceKind.SCALAR, type: 'string', length: 36, nullable: true, index: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) },
+    { name: AUDIT_REASON, kind: ReferenceKind.SCALAR, type: 'text', nullable: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) },
   ];
   if (options.saveChangeType) {
     props.push({ name: AUDIT_CHANGE_TYPE, kind: ReferenceKind.SCALAR, type: 'string', columnType: 'char(1)', nullable: false });

@@ -12,7 +12,7 @@ export { auditHistory } from './auditHistory.js';
 export { getAuditedEntities } from './auditedEntities.js';
 export type { AuditedEntityInfo } from './auditedEntities.js';
 export { AuditTrailConfigError, AuditTrailError } from './errors.js';
-export { AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_CHANGE_TYPE } from './AuditColumns.js';
+export { AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_CHANGE_TYPE, AUDIT_TRANSACTION, AUDIT_REASON } from './AuditColumns.js';
 export type { ChangeType } from './AuditColumns.js';
 export type { AuditRow, AuditColumnsRow, AuditedKeys } from './AuditRow.js';
 export type { AuditableEntity } from './AuditRegistry.js';

@@ -10,6 +10,13 @@ import { buildSnapshotInsert, varies } from './SnapshotStatement.js';
 // a few arrays. Staying under this bound keeps every dialect to one statement for most flushes.
 const MAX_PARAMETERS = 30_000;
 
+/** The values every audit row of one statement shares. */
+export interface StatementValues {
+  readonly timestamp: Date;
+  readonly transactionId: string;
+  readonly reason: string | null;
+}
+
 /**
  * Copies the given source rows into the audit table on the change's own transaction, in as few statements as
  * the dialect allows (or `batchSize` rows each, when set). A source row that is gone fails the flush: a missing
@@ -19,7 +26,7 @@ export async function writeSnapshots(
   em: EntityManager,
   transaction: unknown,
   plan: AuditPlan,
-  timestamp: Date,
+  shared: StatementValues,
   rows: SnapshotRows,
 ): Promise<void> {
   if (rows.keys.length === 0) {
@@ -28,7 +35,12 @@ export async function writeSnapshots(
   if (!transaction) {
     throw AuditTrailError.outsideTransaction(plan.sourceName);
   }
-  const statementValues = [toDatabaseValue(plan.timestampProp, timestamp, plan.platform)];
+  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
+  const statementValues = [
+    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
+    toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
+    toDatabaseValue(reasonProp!, shared.reason, plan.platform),
+  ];
   const connection = em.getConnection('write');
   const size = chunkSize(plan, rows);
   for (let start = 0; start < rows.keys.length; start += size) {

@@ -16,18 +16,18 @@ class Ticket {
   @Property({ type: 'number' }) step!: number;
 }
 
-const TicketAudit = auditOf<typeof Ticket, { actor: string | null; reason: string | null }>(Ticket);
+const TicketAudit = auditOf<typeof Ticket, { actor: string | null; channel: string | null }>(Ticket);
 
 const moduleOptions = {
   globalTrackFields: [
     { name: 'actor', type: 'string', value: () => auditContext.current()?.user ?? null },
-    { name: 'reason', type: 'string', value: ({ context }: { context?: { reason?: string } }) => context?.reason ?? null },
+    { name: 'channel', type: 'string', value: ({ context }: { context?: { channel?: string } }) => context?.channel ?? null },
   ],
 };
 
 declare module '../../src/AuditContext.js' {
   interface AuditContextData {
-    reason?: string;
+    channel?: string;
   }
 }
 
@@ -37,9 +37,9 @@ describeOnEachDatabase('the actor', { file: import.meta.url, config: { entities:
   it('records the user and any other context given to auditContext.run()', async () => {
     const em = ctx.t.orm.em.fork();
     em.create(Ticket, { owner: 'x', step: 0 });
-    await auditContext.run({ user: 'alice', reason: 'import' }, () => em.flush());
+    await auditContext.run({ user: 'alice', channel: 'import' }, () => em.flush());
     const [row] = await ctx.t.orm.em.fork().find(TicketAudit, {});
-    expect(row).toMatchObject({ actor: 'alice', reason: 'import' });
+    expect(row).toMatchObject({ actor: 'alice', channel: 'import' });
   });
 
   it('records no actor outside of a context', async () => {
@@ -47,7 +47,7 @@ describeOnEachDatabase('the actor', { file: import.meta.url, config: { entities:
     em.create(Ticket, { owner: 'x', step: 0 });
     await em.flush();
     const [row] = await ctx.t.orm.em.fork().find(TicketAudit, {});
-    expect(row).toMatchObject({ actor: null, reason: null });
+    expect(row).toMatchObject({ actor: null, channel: null });
   });
 
   it('keeps 20 interleaved HTTP requests apart through auditMiddleware', async () => {
