@@ -16,6 +16,7 @@ import { allMetadata } from './metadataCompat.js';
 import type { AuditWriteGuard } from './AuditWriteGuard.js';
 import { AuditTrailConfigError } from './errors.js';
 import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './reconcileAuditTables.js';
+import { isExcluded, validateFilters } from './propertyFilters.js';
 import { resolveOptions } from './resolveOptions.js';
 import { isMissingDatabase } from './sqlSchemaCompat.js';
 
@@ -120,7 +121,8 @@ export class AuditDiscovery {
       if (usesSingleTableInheritance(source)) {
         throw AuditTrailConfigError.unsupportedInheritance(source.className);
       }
-      alignWithSource(audit, source, platform);
+      validateFilters(source, options);
+      alignWithSource(audit, source, platform, options);
       validateColumns(audit, source, options);
       validateTable(audit, source, metas);
       const plan = createAuditPlan({
@@ -204,7 +206,7 @@ export class AuditDiscovery {
     audit.tableName = options.tableName ?? `${source.tableName ?? namingStrategy.classToTableName(source.className)}_audit`;
     audit.schema = source.schema;
     for (const prop of Object.values(source.properties)) {
-      if (isCopied(prop)) {
+      if (isCopied(prop) && !isExcluded(prop, options)) {
         audit.addProperty(copyProperty(prop) as EntityProperty);
       }
     }
@@ -227,9 +229,9 @@ export class AuditDiscovery {
 // Inherited properties only reach the source after `onMetadata`, and column types, `unsigned` (MariaDB keys)
 // and lengths are only final once discovery processed the source: copy them from the processed property so
 // that every audit column has exactly its source column's type.
-function alignWithSource(audit: EntityMetadata, source: EntityMetadata, platform: Platform): void {
+function alignWithSource(audit: EntityMetadata, source: EntityMetadata, platform: Platform, options: ResolvedAuditTrailOptions): void {
   for (const prop of source.props) {
-    if (!isCopied(prop) || !prop.fieldNames?.length) {
+    if (!isCopied(prop) || !prop.fieldNames?.length || isExcluded(prop, options)) {
       continue;
     }
     const copy = audit.properties[prop.name] as EntityProperty | undefined;

@@ -1,15 +1,23 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
 import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
-import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
+import type { MaskFunction, ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { isCopied } from './auditProperties.js';
 import { primaryKeyValues } from './databaseValues.js';
 import type { Dialect } from './dialect.js';
+import { auditedPropertyNames, isExcluded, isMasked } from './propertyFilters.js';
 import type { ParameterColumn, SnapshotStatementShape } from './SnapshotStatement.js';
 
 /** A track field together with the audit property discovery made of it. */
 export interface PlannedTrackField {
   readonly field: TrackField;
   readonly prop: EntityProperty;
+}
+
+/** A masked property: its source column, read inside the transaction, goes through `mask` into `prop`. */
+export interface PlannedMask {
+  readonly sourceColumn: string;
+  readonly prop: EntityProperty;
+  readonly mask: MaskFunction;
 }
 
 /** Everything the subscriber needs at flush time to audit one entity, computed once after discovery. */
@@ -21,6 +29,10 @@ export interface AuditPlan {
   /** The columns with one value per statement: timestamp, transaction id, reason. */
   readonly statementProps: readonly EntityProperty[];
   readonly trackFields: readonly PlannedTrackField[];
+  /** Row columns after the track fields, in this order. */
+  readonly masks: readonly PlannedMask[];
+  /** Properties whose change is worth a `U` row (see `skipUnchanged`). */
+  readonly auditedProperties: ReadonlySet<string>;
   readonly platform: Platform;
   /** The source key of an entity as database values, one per key column. */
   readonly readKey: (entity: object) => unknown[] | null;
@@ -34,11 +46,14 @@ export interface AuditPlans {
   readonly auditEntities: ReadonlySet<string>;
 }
 
-/** Source columns copied into the audit table, in property order, each once. */
-export function copiedColumns(source: EntityMetadata): string[] {
+/** Source columns copied as they are into the audit table (not excluded or masked), in property order, each once. */
+export function copiedColumns(source: EntityMetadata, options: Pick<ResolvedAuditTrailOptions, 'exclude' | 'mask'>): string[] {
   const columns = new Set<string>();
   for (const prop of source.props) {
     if (!isCopied(prop) || (prop.kind === ReferenceKind.EMBEDDED && !prop.object) || (prop.embedded && isInObjectEmbeddable(source, prop))) {
+      continue;
+    }
+    if (isExcluded(prop, options) || isMasked(prop, options)) {
       continue;
     }
     prop.fieldNames?.forEach(column => columns.add(column));
@@ -85,9 +100,15 @@ export function createAuditPlan(args: {
     field,
     prop: audit.properties[field.name] as EntityProperty,
   }));
+  const masks = Object.entries(options.mask).map(([name, mask]) => ({
+    sourceColumn: source.properties[name]!.fieldNames[0]!,
+    prop: auditProp(name),
+    mask,
+  }));
   const rowColumns = [
     ...(options.saveChangeType ? parameterColumns(auditProp(AUDIT_CHANGE_TYPE)) : []),
     ...trackFields.flatMap(track => parameterColumns(track.prop)),
+    ...masks.flatMap(masked => parameterColumns(masked.prop)),
   ];
   const qualified = (meta: EntityMetadata): string => {
     const schema = meta.schema ?? args.defaultSchema;
@@ -102,13 +123,15 @@ export function createAuditPlan(args: {
     batchSize: args.batchSize,
     statementProps,
     trackFields,
+    masks,
+    auditedProperties: auditedPropertyNames(source, options),
     readKey: keyReader(source),
     shape: Object.freeze({
       dialect: args.dialect,
       quote: (identifier: string) => platform.quoteIdentifier(identifier),
       auditTable: qualified(audit),
       sourceTable: qualified(source),
-      copiedColumns: copiedColumns(source),
+      copiedColumns: copiedColumns(source, options),
       // Typed after the audit copy: the source key's type may be a sequence type such as `serial`.
       keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name] as EntityProperty)),
       statementColumns: statementProps.flatMap(parameterColumns),

@@ -45,6 +45,12 @@ export interface ReferenceTrackField<T extends object = object> extends TrackFie
 /** An extra column of the audit table whose value is a constant or a callback, evaluated for every change. */
 export type TrackField<T extends object = object> = ScalarTrackField<T> | ReferenceTrackField<T>;
 
+/** A property name of `T`, or any string when `T` is not known (plain `@AuditTrail()`). */
+export type PropertyName<T extends object> = object extends T ? string : Extract<keyof T, string>;
+
+/** Turns a column's stored value into what history keeps instead, e.g. the last four digits. */
+export type MaskFunction = (value: unknown) => unknown;
+
 /** Per-entity options of `@AuditTrail()` / `auditTrail()`. */
 export interface AuditTrailOptions<T extends object = object> {
   /** Store the change type (`I`/`U`/`D`) in `_audit_change_type`. Defaults to `true`. */
@@ -63,6 +69,19 @@ export interface AuditTrailOptions<T extends object = object> {
    * lets the next migration drop every such column; a list of column names drops only those.
    */
   dropRemovedColumns?: boolean | string[];
+  /** Properties not copied into the audit table at all, e.g. `['passwordHash']`. Not the primary key. */
+  exclude?: PropertyName<T>[];
+  /**
+   * Scalar properties stored transformed: `{ ssn: v => `***-**-${String(v).slice(-4)}` }`. The function receives
+   * the column's stored value (read inside the change's transaction) and returns what the audit row keeps; the
+   * original never reaches the audit table.
+   */
+  mask?: { [K in PropertyName<T>]?: MaskFunction };
+  /**
+   * Write no `U` row for an update that changes no audited column: only excluded properties, version or
+   * `onUpdate` columns, or collections. Defaults to `true`.
+   */
+  skipUnchanged?: boolean;
 }
 
 /** Options of the whole module, given to `withAuditTrail(config, options)`. */
@@ -94,6 +113,9 @@ export interface ResolvedAuditTrailOptions {
   readonly tableName: string | undefined;
   readonly showInAdmin: boolean;
   readonly dropRemovedColumns: boolean | readonly string[];
+  readonly exclude: readonly string[];
+  readonly mask: Readonly<Record<string, MaskFunction>>;
+  readonly skipUnchanged: boolean;
 }
 
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -103,6 +125,9 @@ export const DEFAULT_OPTIONS = Object.freeze({
   tableName: undefined,
   showInAdmin: false,
   dropRemovedColumns: false,
+  exclude: Object.freeze([]) as readonly string[],
+  mask: Object.freeze({}) as Readonly<Record<string, MaskFunction>>,
+  skipUnchanged: true,
 } satisfies ResolvedAuditTrailOptions);
 
 export const DEFAULT_MODULE_OPTIONS = Object.freeze({

@@ -13,6 +13,7 @@ import type { AuditDiscovery } from './AuditDiscovery.js';
 import type { AuditPlan, AuditPlans } from './AuditPlan.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
+import { addMaskedValues } from './maskedValues.js';
 import { TransactionIds } from './TransactionIds.js';
 import { writeSnapshots } from './writeSnapshots.js';
 
@@ -158,7 +159,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
     for (const changeSet of uow.getChangeSets()) {
       const changeType = types[changeSet.type];
       const plan = changeType && plans?.bySource.get(changeSet.meta.className);
-      if (plan && (changeType !== 'D' || plan.options.auditDeletes)) {
+      if (plan && (changeType !== 'D' || plan.options.auditDeletes) && (changeType !== 'U' || changesHistory(plan, changeSet.payload))) {
         let list = changes.get(plan);
         if (!list) {
           list = [];
@@ -176,7 +177,9 @@ export class AuditTrailSubscriber implements EventSubscriber {
       reason: flush.context?.reason ?? null,
     };
     for (const [plan, list] of changes) {
-      await writeSnapshots(em, transaction, plan, shared, await flush.rows(plan, list, em));
+      const rows = await flush.rows(plan, list, em);
+      await addMaskedValues(em, transaction, plan, rows);
+      await writeSnapshots(em, transaction, plan, shared, rows);
     }
   }
 
@@ -184,4 +187,10 @@ export class AuditTrailSubscriber implements EventSubscriber {
     return this.plansFor(em.getMetadata())?.bySource.get(entityName);
   }
 
+}
+
+// With `skipUnchanged`, an update whose changed properties are all outside history (excluded, version or
+// `onUpdate` columns, collections) leaves no `U` row behind.
+function changesHistory(plan: AuditPlan, payload: object | undefined): boolean {
+  return !plan.options.skipUnchanged || Object.keys(payload ?? {}).some(name => plan.auditedProperties.has(name));
 }

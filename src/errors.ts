@@ -59,6 +59,34 @@ export class AuditTrailConfigError extends Error {
     );
   }
 
+  static unknownProperty(entity: string, option: string, property: string, known: readonly string[]): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `@AuditTrail option '${option}' of ${entity} names '${property}', which is not a property of ${entity}. ` +
+        `Use one of: ${known.join(', ')}.`,
+    );
+  }
+
+  static primaryKeyFiltered(entity: string, option: string, property: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `@AuditTrail option '${option}' of ${entity} names ${entity}.${property}, its primary key: history is linked to ` +
+        `its row by the key, so it is always copied as it is. Remove '${property}' from '${option}'.`,
+    );
+  }
+
+  static maskedRelation(entity: string, property: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `@AuditTrail option 'mask' of ${entity} names ${entity}.${property}, which is not a scalar column (a relation, ` +
+        `embeddable or collection): only scalar properties can be masked. Put '${property}' in 'exclude' instead.`,
+    );
+  }
+
+  static maskedAndExcluded(entity: string, property: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity}.${property} is both excluded and masked by @AuditTrail: an excluded property has no column to mask. ` +
+        `Keep it in one of 'exclude' and 'mask'.`,
+    );
+  }
+
   static notAnEntity(entity: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       `${entity} is marked with @AuditTrail() but was not discovered as an entity. Decorate it with @Entity() ` +

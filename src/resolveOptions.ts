@@ -2,6 +2,7 @@ import { AuditTrailConfigError } from './errors.js';
 import {
   DEFAULT_OPTIONS,
   type AuditTrailOptions,
+  type MaskFunction,
   type ResolvedAuditTrailOptions,
   type TrackField,
 } from './AuditTrailOptions.js';
@@ -27,7 +28,7 @@ export function resolveOptions(
     }
   }
   const resolved = { ...DEFAULT_OPTIONS, ...stripUndefined(raw) };
-  for (const flag of ['saveChangeType', 'auditDeletes', 'showInAdmin'] as const) {
+  for (const flag of ['saveChangeType', 'auditDeletes', 'showInAdmin', 'skipUnchanged'] as const) {
     if (typeof resolved[flag] !== 'boolean') {
       throw AuditTrailConfigError.invalidOption(entity, flag, 'a boolean', resolved[flag]);
     }
@@ -38,6 +39,19 @@ export function resolveOptions(
   const drop: unknown = resolved.dropRemovedColumns;
   if (typeof drop !== 'boolean' && !(Array.isArray(drop) && drop.every((column: unknown) => typeof column === 'string' && column !== ''))) {
     throw AuditTrailConfigError.invalidOption(entity, 'dropRemovedColumns', 'a boolean or an array of column names', drop);
+  }
+  const exclude: unknown = resolved.exclude;
+  if (!Array.isArray(exclude) || !exclude.every((name: unknown) => typeof name === 'string' && name !== '')) {
+    throw AuditTrailConfigError.invalidOption(entity, 'exclude', 'an array of property names', exclude);
+  }
+  const mask: unknown = resolved.mask;
+  if (typeof mask !== 'object' || mask === null || Array.isArray(mask)) {
+    throw AuditTrailConfigError.invalidOption(entity, 'mask', 'an object of property name → function', mask);
+  }
+  for (const [name, fn] of Object.entries(mask)) {
+    if (typeof fn !== 'function') {
+      throw AuditTrailConfigError.invalidOption(entity, `mask.${name}`, 'a function (value) => masked value', fn);
+    }
   }
   if (!Array.isArray(resolved.trackFields)) {
     throw AuditTrailConfigError.invalidOption(entity, 'trackFields', 'an array', resolved.trackFields);
@@ -58,6 +72,9 @@ export function resolveOptions(
     tableName: resolved.tableName as string | undefined,
     trackFields: Object.freeze(trackFields as TrackField[]),
     dropRemovedColumns: typeof drop === 'boolean' ? drop : Object.freeze([...(drop as string[])]),
+    exclude: Object.freeze([...(exclude as string[])]),
+    mask: Object.freeze({ ...(mask as Record<string, MaskFunction>) }),
+    skipUnchanged: resolved.skipUnchanged as boolean,
   });
 }
 

@@ -56,3 +56,16 @@ test('track field callbacks see the audited entity type', () => {
   void wrong;
   void both;
 });
+
+test('exclude and mask name properties of a typed entity, and any string otherwise', () => {
+  const typed: AuditTrailOptions<Person> = { exclude: ['age'], mask: { firstName: value => String(value).slice(0, 1) } };
+  // @ts-expect-error 'pasword' is not a property of Person
+  const typo: AuditTrailOptions<Person> = { exclude: ['pasword'] };
+  // @ts-expect-error nor is 'ssn'
+  const maskTypo: AuditTrailOptions<Person> = { mask: { ssn: () => null } };
+  const untyped: AuditTrailOptions = { exclude: ['anything'], mask: { other: () => null } };
+  void typed;
+  void typo;
+  void maskTypo;
+  void untyped;
+});

@@ -76,6 +76,26 @@ const cases: [string, () => Partial<Options> & { moduleOptions?: AuditTrailModul
     /@AuditTrail option 'dropRemovedColumns' of BadDrop must be a boolean or an array of column names, got the string 'age'/,
   ],
   [
+    'exclude naming an unknown field',
+    () => ({ entities: [audited('BadExclude', { exclude: ['pasword'] })] }),
+    /@AuditTrail option 'exclude' of BadExclude names 'pasword', which is not a property of BadExclude\. Use one of: id, firstName/,
+  ],
+  [
+    'exclude naming the primary key',
+    () => ({ entities: [audited('ExcludeKey', { exclude: ['id'] })] }),
+    /'exclude' of ExcludeKey names ExcludeKey\.id, its primary key: .* Remove 'id' from 'exclude'/,
+  ],
+  [
+    'mask on a relation',
+    () => ({ entities: [Team, audited('MaskRelation', { mask: { team: () => null } }, target => ManyToOne(() => Team, { nullable: true })(target.prototype, 'team'))] }),
+    /'mask' of MaskRelation names MaskRelation\.team, which is not a scalar column .* Put 'team' in 'exclude' instead/,
+  ],
+  [
+    'mask that is not a function',
+    () => ({ entities: [audited('MaskValue', { mask: { firstName: '***' } } as never)] }),
+    /@AuditTrail option 'mask\.firstName' of MaskValue must be a function/,
+  ],
+  [
     'track fields that are not an array',
     () => ({ entities: [audited('NotArray', { trackFields: {} as never })] }),
     /@AuditTrail option 'trackFields' of NotArray must be an array/,
