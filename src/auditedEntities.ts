@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ResolvedAuditTrailOptions } from './AuditTrailOptions.js';
-import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
+import { auditPlansOf } from './auditPlanOf.js';
 
 /** What the audit trail knows about one audited entity of a running ORM. */
 export interface AuditedEntityInfo {
@@ -13,8 +13,7 @@ export interface AuditedEntityInfo {
 
 /** The audited entities of the ORM `em` belongs to, by name (empty when it was not set up with `withAuditTrail`). */
 export function getAuditedEntities(em: EntityManager): AuditedEntityInfo[] {
-  const subscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
-  const plans = subscriber?.plansFor(em.getMetadata());
+  const plans = auditPlansOf(em);
   const sorted = [...(plans?.bySource.values() ?? [])].sort((a, b) => a.sourceName.localeCompare(b.sourceName));
   return sorted.map(plan => ({
     entityName: plan.sourceName,

@@ -197,6 +197,26 @@ export class AuditTrailError extends Error {
     return new AuditTrailError(`${entity} is not an entity of this EntityManager's ORM: list it in the config's \`entities\`.`);
   }
 
+  static notAudited(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      `${entity} has no audit trail in this EntityManager's ORM: mark it with @AuditTrail() and wrap the config in withAuditTrail().`,
+    );
+  }
+
+  static invalidDate(entity: string, call: string, value: unknown): AuditTrailError {
+    const shown = value instanceof Date ? 'an invalid Date' : typeof value === 'string' ? `the string '${value}'` : typeof value;
+    return new AuditTrailError(
+      `${call} for ${entity} needs a valid Date, got ${shown}. Pass a Date, e.g. new Date('2026-03-01T00:00:00Z').`,
+    );
+  }
+
+  static changeTypeNeeded(entity: string, call: string): AuditTrailError {
+    return new AuditTrailError(
+      `${call} for ${entity} needs _audit_change_type to tell deletions apart, but ${entity} has saveChangeType: false. ` +
+        `Turn saveChangeType on for ${entity}.`,
+    );
+  }
+
   static failedFlushInTransaction(): AuditTrailError {
     return new AuditTrailError(
       `A flush failed inside this transaction after part of its statements ran, so those changes have no audit ` +

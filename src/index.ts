@@ -9,6 +9,7 @@ export { auditMiddleware } from './auditMiddleware.js';
 export { allowAuditTableWrites } from './AuditWriteGuard.js';
 export type { NextFunction } from './auditMiddleware.js';
 export { auditHistory } from './auditHistory.js';
+export { asOf } from './asOf.js';
 export { getAuditedEntities } from './auditedEntities.js';
 export type { AuditedEntityInfo } from './auditedEntities.js';
 export { AuditTrailConfigError, AuditTrailError } from './errors.js';
