@@ -214,6 +214,7 @@ export class AuditDiscovery {
       audit.addProperty(prop as EntityProperty);
     }
     run.options.set(audit.className, options);
+    definition.trackFieldNames = new Set(options.trackFields.map(field => field.name));
   }
 
   #run(platform: Platform): DiscoveryRun {

@@ -9,6 +9,8 @@ export interface AuditDefinition {
   readonly source: AuditableEntity;
   options: AuditTrailOptions | undefined;
   auditSchema?: EntitySchema;
+  /** Track field names (including global ones) of the last `MikroORM.init` that discovered this entity. */
+  trackFieldNames?: ReadonlySet<string>;
 }
 
 // Keyed by class or schema object, never by name: two test files (or two ORMs) may both have a `Person`.

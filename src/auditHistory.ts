@@ -4,30 +4,59 @@ import type { AuditRow } from './AuditRow.js';
 import { auditOf } from './auditOf.js';
 import type { AuditableEntity } from './AuditRegistry.js';
 import { AUDIT_ID, AUDIT_TIMESTAMP } from './AuditColumns.js';
+import { diffVersions, type VersionDiff } from './diffVersions.js';
+import { keyFilter } from './keyFilter.js';
 
 type Instance<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
 
+/** Options of `auditHistory()`. */
+export interface AuditHistoryOptions {
+  /** Return each version with what changed since the version before it. */
+  diffs?: boolean;
+}
+
+/** One version of a row, with the fields that changed since the previous version (all set fields for the first). */
+export interface AuditVersion<T extends object, Track extends object = object> {
+  readonly version: AuditRow<T, Track>;
+  readonly changes: VersionDiff<AuditRow<T, Track>>;
+}
+
 /**
  * The history of one row, newest first: `auditHistory(em, person)` for a loaded entity, or
- * `auditHistory(em, Person, id)` when only the key is known (also for rows deleted since).
+ * `auditHistory(em, Person, id)` when only the key is known (also for rows deleted since). With
+ * `{ diffs: true }` each version comes with its changes against the previous one.
  */
 export function auditHistory<T extends object, Track extends object = object>(em: EntityManager, entity: T): Promise<AuditRow<T, Track>[]>;
+export function auditHistory<T extends object, Track extends object = object>(
+  em: EntityManager,
+  entity: T,
+  options: AuditHistoryOptions & { diffs: true },
+): Promise<AuditVersion<T, Track>[]>;
 export function auditHistory<E extends AuditableEntity, Track extends object = object>(
   em: EntityManager,
   entityType: E,
   id: unknown,
 ): Promise<AuditRow<Instance<E> & object, Track>[]>;
-export async function auditHistory(em: EntityManager, entityOrType: object, id?: unknown): Promise<AuditRow<object>[]> {
+export function auditHistory<E extends AuditableEntity, Track extends object = object>(
+  em: EntityManager,
+  entityType: E,
+  id: unknown,
+  options: AuditHistoryOptions & { diffs: true },
+): Promise<AuditVersion<Instance<E> & object, Track>[]>;
+export async function auditHistory(em: EntityManager, entityOrType: object, ...rest: unknown[]): Promise<unknown[]> {
   const isType = typeof entityOrType === 'function' || entityOrType instanceof EntitySchema;
   const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;
   const meta = em.getMetadata().find(type as EntityName<object>);
   if (!meta) {
     throw AuditTrailError.notAnEntity(isType ? String((type as { name?: string }).name) : entityOrType.constructor.name);
   }
-  const key: unknown = isType ? id : wrap(entityOrType, true).getPrimaryKeys();
-  const keys = Array.isArray(key) ? (key as unknown[]) : [key];
-  const where = Object.fromEntries(meta.primaryKeys.map((name, i) => [name, keys[i]])) as FilterQuery<AuditRow<object>>;
-  return em.find(auditOf(type), where, {
+  const id: unknown = isType ? rest[0] : wrap(entityOrType, true).getPrimaryKeys();
+  const options = (isType ? rest[1] : rest[0]) as AuditHistoryOptions | undefined;
+  const rows = (await em.find(auditOf(type), keyFilter(meta, id) as FilterQuery<AuditRow<object>>, {
     orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,
-  }) as Promise<AuditRow<object>[]>;
+  })) as AuditRow<object>[];
+  if (!options?.diffs) {
+    return rows;
+  }
+  return rows.map((version, i) => ({ version, changes: diffVersions(rows[i + 1] ?? null, version) }));
 }

@@ -197,6 +197,19 @@ export class AuditTrailError extends Error {
     return new AuditTrailError(`${entity} is not an entity of this EntityManager's ORM: list it in the config's \`entities\`.`);
   }
 
+  static notAnAuditRow(call: string, argument: string): AuditTrailError {
+    return new AuditTrailError(
+      `${call}: the ${argument} argument is not an audit row. Pass rows read from an audit entity, e.g. ` +
+        `em.find(auditOf(Person), …) or auditHistory(em, Person, id).`,
+    );
+  }
+
+  static differentEntities(older: string, newer: string): AuditTrailError {
+    return new AuditTrailError(
+      `diffVersions() compares versions of one entity, but got a ${older} row and a ${newer} row. Pass two rows of the same audit entity.`,
+    );
+  }
+
   static notAudited(entity: string): AuditTrailError {
     return new AuditTrailError(
       `${entity} has no audit trail in this EntityManager's ORM: mark it with @AuditTrail() and wrap the config in withAuditTrail().`,
