@@ -1,7 +1,8 @@
-import { Reference, Utils, wrap } from '@mikro-orm/core';
+import { Utils } from '@mikro-orm/core';
 import { AUDIT_PREFIX } from './AuditColumns.js';
 import { findDefinitionByAuditClass, type AuditDefinition } from './AuditRegistry.js';
 import { AuditTrailError } from './errors.js';
+import { plainValue } from './plainValue.js';
 
 /** One changed field: its value in the older version and in the newer one (relations as their key). */
 export interface FieldChange {
@@ -29,8 +30,8 @@ export function diffVersions<T extends object>(older: T | null, newer: T): Versi
     if (name.startsWith(AUDIT_PREFIX) || skipped.has(name)) {
       continue;
     }
-    const from = comparable(older ? (older as Record<string, unknown>)[name] : null);
-    const to = comparable((newer as Record<string, unknown>)[name]);
+    const from = plainValue(older ? (older as Record<string, unknown>)[name] : null);
+    const to = plainValue((newer as Record<string, unknown>)[name]);
     if (!Utils.equals(normalised(from), normalised(to))) {
       diff[name] = { from, to };
     }
@@ -44,15 +45,6 @@ function definitionOf(row: object, which: string): AuditDefinition {
     throw AuditTrailError.notAnAuditRow('diffVersions()', which);
   }
   return definition;
-}
-
-// A relation is reported by its key; everything else as read.
-function comparable(value: unknown): unknown {
-  if (value === undefined || value === null) {
-    return null;
-  }
-  const target = Reference.isReference(value) ? value.unwrap() : value;
-  return Utils.isEntity(target) ? wrap(target, true).getPrimaryKey() : value;
 }
 
 function normalised(value: unknown): unknown {

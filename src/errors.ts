@@ -204,6 +204,13 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static restoreOtherEntity(expected: string, actual: string): AuditTrailError {
+    return new AuditTrailError(
+      `restore() was asked to restore ${expected}, but the version is a row of ${actual}'s history. ` +
+        `Pass a version read from auditOf(${expected}), or restore it as ${actual}.`,
+    );
+  }
+
   static differentEntities(older: string, newer: string): AuditTrailError {
     return new AuditTrailError(
       `diffVersions() compares versions of one entity, but got a ${older} row and a ${newer} row. Pass two rows of the same audit entity.`,

@@ -11,6 +11,8 @@ export type { NextFunction } from './auditMiddleware.js';
 export { auditHistory } from './auditHistory.js';
 export type { AuditHistoryOptions, AuditVersion } from './auditHistory.js';
 export { diffVersions } from './diffVersions.js';
+export { restore } from './restore.js';
+export type { RestoreOptions } from './restore.js';
 export type { FieldChange, VersionDiff } from './diffVersions.js';
 export { asOf } from './asOf.js';
 export { getAuditedEntities } from './auditedEntities.js';
