@@ -204,6 +204,16 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static pruneCriteriaMissing(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      `pruneAudit() for ${entity} needs olderThan, keepLast or both, to say which versions go: e.g. { keepLast: 10 }.`,
+    );
+  }
+
+  static invalidPruneOption(entity: string, option: string, expected: string, actual: unknown): AuditTrailError {
+    return new AuditTrailError(`pruneAudit() for ${entity}: option ${option} must be ${expected}, got ${describe(actual)}. Fix the option value.`);
+  }
+
   static restoreOtherEntity(expected: string, actual: string): AuditTrailError {
     return new AuditTrailError(
       `restore() was asked to restore ${expected}, but the version is a row of ${actual}'s history. ` +

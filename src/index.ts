@@ -12,6 +12,8 @@ export { auditHistory } from './auditHistory.js';
 export type { AuditHistoryOptions, AuditVersion } from './auditHistory.js';
 export { diffVersions } from './diffVersions.js';
 export { restore } from './restore.js';
+export { pruneAudit } from './pruneAudit.js';
+export type { PruneOptions, PruneResult } from './pruneAudit.js';
 export type { RestoreOptions } from './restore.js';
 export type { FieldChange, VersionDiff } from './diffVersions.js';
 export { asOf } from './asOf.js';
