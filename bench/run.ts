@@ -1,9 +1,10 @@
-// npm run bench [-- --quick] [-- --json results.json] [-- --db postgresql,mariadb] [-- --sizes 100,10000]
+// npm run bench [-- --quick] [-- --json results.json] [-- --db postgresql,mariadb] [-- --sizes 100,10000] [-- --ops insert,asof]
 //
 // Measures em.flush() of N inserts, updates or deletes for a plain entity, the same entity audited by this
 // library, and the same entity audited by hand-written database triggers, in one process per database with the
 // variants interleaved run by run, and prints medians, ratios to the plain flush, statements per flush,
 // per-row overhead and peak memory. Timing runs with query logging off; statements are counted in a separate pass.
+// The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
@@ -12,9 +13,10 @@ import { dialectOf } from '../src/dialect.js';
 import { DATABASES } from '../test/support/databases.js';
 import { refreshSchema } from '../test/support/mikro.js';
 import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type BenchEntity } from './entities.js';
+import { benchAsOf, type AsOfResult } from './asOf.js';
 import { installTriggers } from './triggers.js';
 
-type Operation = 'insert' | 'update' | 'delete';
+type Operation = 'insert' | 'update' | 'delete' | 'asof';
 type VariantName = 'plain' | 'library' | 'trigger' | 'statement trigger';
 
 interface Variant {
@@ -45,12 +47,13 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = (args.sizes ?? '1,100,10000').split(',').map(Number);
-const operations = (args.ops ?? 'insert,update,delete').split(',') as Operation[];
+const operations = (args.ops ?? 'insert,update,delete,asof').split(',') as Operation[];
 const wanted = args.db?.split(',');
 const repetitions = (size: number) => (args.quick ? (size >= 10_000 ? 2 : 5) : size >= 10_000 ? 7 : size >= 100 ? 21 : 41);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const results: Result[] = [];
+const asOfResults: AsOfResult[] = [];
 
 for (const db of DATABASES.filter(d => !wanted || wanted.includes(d.name))) {
   if (!db.available) {
@@ -134,6 +137,16 @@ for (const db of DATABASES.filter(d => !wanted || wanted.includes(d.name))) {
   };
 
   for (const operation of operations) {
+    if (operation === 'asof') {
+      const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
+      asOfResults.push(result);
+      console.log(
+        `${db.name}: asOf() on ${result.auditRows.toLocaleString('en')} audit rows (${result.keys.toLocaleString('en')} keys): ` +
+          `one row ${result.singleRowMedianMs} ms median, ${result.singleRowP95Ms} ms p95 over ${result.calls} calls; ` +
+          `every row ${result.allRowsMs} ms`,
+      );
+      continue;
+    }
     for (const size of sizes) {
       const samples = new Map<VariantName, number[]>(variants.map(v => [v.name, []]));
       const reps = repetitions(size);
@@ -179,7 +192,7 @@ for (const db of DATABASES.filter(d => !wanted || wanted.includes(d.name))) {
 
 printSummary();
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 
@@ -254,6 +267,14 @@ function printSummary(): void {
         `| ${plain.database} | ${plain.operation} | ${perRow.toFixed(1)} µs | ${plain.peakHeapMB} → ${library.peakHeapMB} MB ` +
           `(${(library.peakHeapMB! / plain.peakHeapMB!).toFixed(2)}x) | ${plain.peakRssMB} → ${library.peakRssMB} MB |`,
       );
+    }
+  }
+  if (asOfResults.length > 0) {
+    console.log('\n## asOf() on a large history\n');
+    console.log('| database | audit rows | keys | one row: median / p95 | every row |');
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const r of asOfResults) {
+      console.log(`| ${r.database} | ${r.auditRows.toLocaleString('en')} | ${r.keys.toLocaleString('en')} | ${r.singleRowMedianMs} / ${r.singleRowP95Ms} ms | ${r.allRowsMs} ms |`);
     }
   }
 }
