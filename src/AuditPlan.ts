@@ -23,6 +23,8 @@ export interface PlannedMask {
 /** Everything the subscriber needs at flush time to audit one entity, computed once after discovery. */
 export interface AuditPlan {
   readonly sourceName: string;
+  /** The processed metadata of the audited entity. */
+  readonly source: EntityMetadata;
   readonly auditName: string;
   readonly options: ResolvedAuditTrailOptions;
   readonly shape: SnapshotStatementShape;
@@ -117,6 +119,7 @@ export function createAuditPlan(args: {
   };
   return Object.freeze({
     sourceName: source.className,
+    source,
     auditName: audit.className,
     options,
     platform,

@@ -55,8 +55,7 @@ function checkDate(plan: AuditPlan, at: unknown): asserts at is Date {
 }
 
 async function rowAsOf(em: EntityManager, entityType: AuditableEntity, plan: AuditPlan, id: unknown, at: Date): Promise<AuditRow<object> | null> {
-  const meta = em.getMetadata().get(plan.sourceName);
-  const where = { ...keyFilter(meta, id), [AUDIT_TIMESTAMP]: { $lte: at } };
+  const where = { ...keyFilter(plan.source, id), [AUDIT_TIMESTAMP]: { $lte: at } };
   const row = (await em.findOne(auditOf(entityType), where as never, {
     orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,
   })) as AuditRow<object> | null;

@@ -46,7 +46,7 @@ export async function restore(em: EntityManager, first: object, second?: object,
     throw AuditTrailError.restoreOtherEntity(sourceNameOf(first as AuditableEntity), sourceNameOf(definition.source));
   }
   const plan = auditPlanOf(em, definition.source);
-  const meta = em.getMetadata().get(plan.sourceName);
+  const meta = plan.source;
   const entityName = meta.class as EntityName<object>;
   const key = meta.primaryKeys.map(name => plainValue(version![name]));
   const data = restoredData(meta, version!, plan.options);
