@@ -17,6 +17,7 @@ import type { AuditWriteGuard } from './AuditWriteGuard.js';
 import { AuditTrailConfigError } from './errors.js';
 import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './reconcileAuditTables.js';
 import { isExcluded, validateFilters } from './propertyFilters.js';
+import { installAuditedEntityManager } from './AuditedEntityManager.js';
 import { resolveOptions } from './resolveOptions.js';
 import { isMissingDatabase } from './sqlSchemaCompat.js';
 
@@ -139,6 +140,9 @@ export class AuditDiscovery {
       this.#guard.protect(plan.shape.auditTable, audit.className);
     }
     this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)) });
+    if (targets.length > 0) {
+      await installAuditedEntityManager(config);
+    }
     if (targets.length > 0 && readsDatabaseAtInit(platform)) {
       await this.#reconcile(targets, platform);
     }

@@ -54,6 +54,20 @@ export class AuditTrailSubscriber implements EventSubscriber {
     this.#discovery = discovery;
   }
 
+  /**
+   * Writes the snapshots of `changes` on `transaction`, as a flush would: one statement per class (per chunk),
+   * masked values read first, the flush timestamp, the transaction id and the context's reason shared.
+   */
+  async writeAudit(em: EntityManager, transaction: object, plan: AuditPlan, changes: readonly AuditedChange[], flush: FlushAudit): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
+    const shared = { timestamp: flush.timestamp, transactionId: this.#transactionIds.idOf(transaction), reason: flush.context?.reason ?? null };
+    const rows = await flush.rows(plan, changes, em);
+    await addMaskedValues(em, transaction, plan, rows);
+    await writeSnapshots(em, transaction, plan, shared, rows);
+  }
+
   /** The audit plans of the ORM that owns `metadata`, once `MikroORM.init` discovered it. */
   plansFor(metadata: MetadataStorage): AuditPlans | undefined {
     return this.#discovery.plansFor(metadata);
@@ -168,18 +182,11 @@ export class AuditTrailSubscriber implements EventSubscriber {
         list.push({ entity: changeSet.entity, changeType });
       }
     }
-    if (changes.size === 0) {
-      return;
-    }
-    const shared = {
-      timestamp: flush.timestamp,
-      transactionId: transaction ? this.#transactionIds.idOf(transaction as object) : '',
-      reason: flush.context?.reason ?? null,
-    };
     for (const [plan, list] of changes) {
-      const rows = await flush.rows(plan, list, em);
-      await addMaskedValues(em, transaction, plan, rows);
-      await writeSnapshots(em, transaction, plan, shared, rows);
+      if (!transaction) {
+        throw AuditTrailError.outsideTransaction(plan.sourceName);
+      }
+      await this.writeAudit(em, transaction as object, plan, list, flush);
     }
   }
 

@@ -179,6 +179,21 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static unauditedWrite(entity: string, call: string): AuditTrailError {
+    return new AuditTrailError(
+      `${call} on the audited entity ${entity} cannot be audited: it does not say which rows it inserted and which ` +
+        `it updated. Use em.insert()/em.insertMany() or em.nativeUpdate() (audited), or em.create()/em.assign() and em.flush().`,
+    );
+  }
+
+  static foreignTransactionContext(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      `A native write on the audited entity ${entity} was given a transaction (options.ctx) other than the ` +
+        `EntityManager's own, so its audit rows could not be written in it. Call it on the EntityManager of that ` +
+        `transaction (the one em.transactional() passes) instead.`,
+    );
+  }
+
   static outsideTransaction(entity: string): AuditTrailError {
     return new AuditTrailError(
       `Audit rows for ${entity} would be written outside the change's transaction. ` +

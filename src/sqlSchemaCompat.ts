@@ -1,7 +1,7 @@
 // The one place that reaches into MikroORM's SQL schema classes (`@mikro-orm/knex` in 6, `@mikro-orm/sql` in 7),
 // to compare audit tables in the database with their metadata the way the schema diff and migrator do.
 // test/unit/sqlSchemaCompat.test.ts fails if the classes or their shape change.
-import { Utils, type Configuration, type EntityMetadata, type Platform, type Type } from '@mikro-orm/core';
+import { Utils, type Configuration, type EntityManager, type EntityMetadata, type Platform, type Type } from '@mikro-orm/core';
 
 /** A column as MikroORM's schema reader and metadata describe it. */
 export interface SchemaColumn {
@@ -74,6 +74,7 @@ interface SqlSchemaModule {
     fromMetadata(metadata: EntityMetadata[], platform: Platform, config: Configuration, schemaName?: string): DatabaseSchemaInstance;
   };
   SchemaComparator: new (platform: Platform) => { compare(from: DatabaseSchemaInstance, to: DatabaseSchemaInstance): SchemaDifference };
+  SqlEntityManager: new (...args: never[]) => EntityManager;
 }
 
 interface ConnectionLike {
@@ -90,11 +91,12 @@ export interface TableComparison {
   differenceOf(table: string, schema: string | undefined): TableDifference | undefined;
 }
 
-async function sqlSchemaModule(): Promise<SqlSchemaModule> {
+/** MikroORM's SQL package: `@mikro-orm/knex` in MikroORM 6, `@mikro-orm/sql` in MikroORM 7. */
+export async function sqlSchemaModule(): Promise<SqlSchemaModule> {
   const name = Number(Utils.getORMVersion().split('.')[0]) >= 7 ? '@mikro-orm/sql' : '@mikro-orm/knex';
   const module = (await import(/* @vite-ignore */ name)) as Partial<SqlSchemaModule>;
-  if (typeof module.DatabaseSchema?.create !== 'function' || typeof module.SchemaComparator !== 'function') {
-    throw new Error(`${name} no longer exports DatabaseSchema.create and SchemaComparator`);
+  if (typeof module.DatabaseSchema?.create !== 'function' || typeof module.SchemaComparator !== 'function' || typeof module.SqlEntityManager !== 'function') {
+    throw new Error(`${name} no longer exports DatabaseSchema.create, SchemaComparator and SqlEntityManager`);
   }
   return module as SqlSchemaModule;
 }

@@ -1,0 +1,212 @@
+import { QueryHelper, Utils, type Configuration, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { auditContext } from './AuditContext.js';
+import type { ChangeType } from './AuditColumns.js';
+import type { AuditPlan } from './AuditPlan.js';
+import { auditPlansOf } from './auditPlanOf.js';
+import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
+import { AuditTrailError } from './errors.js';
+import { FlushAudit, type AuditedChange } from './FlushAudit.js';
+import { allMetadata } from './metadataCompat.js';
+import { sqlSchemaModule } from './sqlSchemaCompat.js';
+
+type EntityManagerClass = new (...args: never[]) => EntityManager;
+type Options = Record<string, unknown> & { ctx?: unknown; filters?: unknown; schema?: string };
+
+const AUDITED = Symbol('mikro-orm-audit-trail.entityManager');
+const classes = new WeakMap<EntityManagerClass, EntityManagerClass>();
+
+/**
+ * Makes MikroORM create audited EntityManagers: the config's `entityManager` class (or the SQL driver's default)
+ * with audited native writes. Runs during discovery, before MikroORM creates its first EntityManager.
+ */
+export async function installAuditedEntityManager(config: Configuration): Promise<void> {
+  const current = config.get('entityManager') as EntityManagerClass | undefined;
+  if (isAuditedEntityManager(current)) {
+    return;
+  }
+  const base = current ?? (await sqlSchemaModule()).SqlEntityManager;
+  config.set('entityManager', auditedEntityManager(base) as never);
+}
+
+/** Whether `cls` is (or extends) an EntityManager class made by `auditedEntityManager`. */
+export function isAuditedEntityManager(cls: unknown): boolean {
+  return typeof cls === 'function' && AUDITED in cls;
+}
+
+/**
+ * The EntityManager class MikroORM should create: `Base` (the driver's, or the one the config names) with its
+ * native writes audited. Installed through the config's `entityManager` option, MikroORM's extension point
+ * for this; nothing of MikroORM is patched. Writes to audited entities run in a transaction (the caller's, or
+ * one of their own) together with their audit rows, written set-based as a flush writes them:
+ *
+ * - `nativeUpdate`: the keys of the matching rows are read first (one query), then the update runs, then the
+ *   updated rows are copied (`U`);
+ * - `nativeDelete`: the matching rows are copied (`D`) before the delete;
+ * - `insert` / `insertMany`: the inserted rows are copied (`I`) with their generated keys.
+ *
+ * `upsert` / `upsertMany` on an audited entity are refused (they cannot tell inserts from updates).
+ */
+export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
+  const existing = classes.get(Base);
+  if (existing) {
+    return existing as B;
+  }
+  const base = Base.prototype as unknown as NativeWrites;
+  const Audited = class extends (Base as EntityManagerClass) {
+    static readonly [AUDITED] = true;
+  };
+  // Declared as plain functions rather than class members: MikroORM's signatures are generic per entity.
+  const overrides: NativeWrites = {
+    async nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options: Options = {}) {
+      return audited(this, entityName, options, async (em, plan) => {
+        const targets = await matchingRows(em, entityName, plan, where, options);
+        const affected = await base.nativeUpdate.call(em, entityName, where, data, options);
+        await writeAudit(em, plan, targets, 'U');
+        return affected;
+      }, () => base.nativeUpdate.call(this, entityName, where, data, options));
+    },
+    async nativeDelete(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, options: Options = {}) {
+      return audited(this, entityName, options, async (em, plan) => {
+        if (plan.options.auditDeletes) {
+          await writeAudit(em, plan, await matchingRows(em, entityName, plan, where, options), 'D');
+        }
+        return base.nativeDelete.call(em, entityName, where, options);
+      }, () => base.nativeDelete.call(this, entityName, where, options));
+    },
+    async insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options: Options = {}) {
+      return audited(this, entityOf(entityNameOrEntity), options, async (em, plan) => {
+        const key = await base.insert.call(em, entityNameOrEntity, data, options);
+        await writeAudit(em, plan, [reference(em, plan, key)], 'I');
+        return key;
+      }, () => base.insert.call(this, entityNameOrEntity, data, options));
+    },
+    async insertMany(this: EntityManager, entityNameOrEntities: unknown, data?: object[], options: Options = {}) {
+      const entityName = Array.isArray(entityNameOrEntities) ? entityOf(entityNameOrEntities[0]) : entityOf(entityNameOrEntities);
+      return audited(this, entityName, options, async (em, plan) => {
+        const rows = data ?? (entityNameOrEntities as object[]);
+        const keys =
+          rows.length > 0 && !Utils.isEntity(rows[0])
+            ? await insertRows(em, plan, rows, options)
+            : await base.insertMany.call(em, entityNameOrEntities, data, options);
+        await writeAudit(em, plan, keys.map(key => reference(em, plan, key)), 'I');
+        return keys;
+      }, () => base.insertMany.call(this, entityNameOrEntities, data, options));
+    },
+    async upsert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options: Options = {}) {
+      refuse(this, entityOf(entityNameOrEntity), 'em.upsert()');
+      return base.upsert.call(this, entityNameOrEntity, data, options);
+    },
+    async upsertMany(this: EntityManager, entityNameOrEntities: unknown, data?: object[], options: Options = {}) {
+      refuse(this, Array.isArray(entityNameOrEntities) ? entityOf(entityNameOrEntities[0]) : entityOf(entityNameOrEntities), 'em.upsertMany()');
+      return base.upsertMany.call(this, entityNameOrEntities, data, options);
+    },
+  };
+  for (const [name, method] of Object.entries(overrides)) {
+    Object.defineProperty(Audited.prototype, name, { value: method, writable: true, configurable: true });
+  }
+  Object.defineProperty(Audited, 'name', { value: `Audited${Base.name}` });
+  classes.set(Base, Audited);
+  return Audited as unknown as B;
+}
+
+interface NativeWrites {
+  nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options?: Options): Promise<number>;
+  nativeDelete(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, options?: Options): Promise<number>;
+  insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options?: Options): Promise<unknown>;
+  insertMany(this: EntityManager, entityNameOrEntities: unknown, data?: object[], options?: Options): Promise<unknown[]>;
+  upsert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options?: Options): Promise<unknown>;
+  upsertMany(this: EntityManager, entityNameOrEntities: unknown, data?: object[], options?: Options): Promise<unknown>;
+}
+
+// Runs `write` for an audited entity inside a transaction (the caller's, or a new one around the write and its
+// audit rows), or `plain` for any other entity.
+async function audited<R>(
+  self: EntityManager,
+  entityName: EntityName<object> | undefined,
+  options: Options,
+  write: (em: EntityManager, plan: AuditPlan) => Promise<R>,
+  plain: () => Promise<R>,
+): Promise<R> {
+  const em = self.getContext(false);
+  const plan = entityName === undefined ? undefined : planOf(em, entityName);
+  if (!plan) {
+    return plain();
+  }
+  if (options.ctx !== undefined && options.ctx !== em.getTransactionContext()) {
+    throw AuditTrailError.foreignTransactionContext(plan.sourceName);
+  }
+  if (!em.isInTransaction()) {
+    return em.transactional(trx => write(trx, plan));
+  }
+  return write(em, plan);
+}
+
+function refuse(self: EntityManager, entityName: EntityName<object> | undefined, call: string): void {
+  const plan = entityName === undefined ? undefined : planOf(self.getContext(false), entityName);
+  if (plan) {
+    throw AuditTrailError.unauditedWrite(plan.sourceName, call);
+  }
+}
+
+function planOf(em: EntityManager, entityName: EntityName<object>): AuditPlan | undefined {
+  const plans = auditPlansOf(em);
+  if (!plans) {
+    return undefined;
+  }
+  const name =
+    typeof entityName === 'string'
+      ? entityName
+      : allMetadata(em.getMetadata()).find(meta => meta.class === entityName || (meta as { root?: unknown }).root === entityName)?.className ??
+        (entityName as { meta?: { className?: string } }).meta?.className ??
+        (entityName as { name?: string }).name;
+  return name === undefined ? undefined : plans.bySource.get(name);
+}
+
+function entityOf(entityOrName: unknown): EntityName<object> | undefined {
+  if (entityOrName === undefined || entityOrName === null) {
+    return undefined;
+  }
+  return typeof entityOrName === 'object' && !('meta' in entityOrName) ? (entityOrName.constructor as EntityName<object>) : (entityOrName as EntityName<object>);
+}
+
+// Only the keys are read, and the entities are not managed: a native write has no side effects on the context.
+async function matchingRows(em: EntityManager, entityName: EntityName<object>, plan: AuditPlan, where: FilterQuery<object>, options: Options): Promise<object[]> {
+  return em.find(entityName, where, {
+    fields: plan.source.primaryKeys as never,
+    disableIdentityMap: true,
+    filters: options.filters as never,
+    schema: options.schema,
+  });
+}
+
+// MikroORM 6's em.insertMany() of plain rows returns only the first generated key; the driver's result holds
+// all of them (per row, as MikroORM's own batch inserts read them), and the audit rows need every one.
+async function insertRows(em: EntityManager, plan: AuditPlan, rows: object[], options: Options): Promise<unknown[]> {
+  const processed: Record<string, unknown>[] = rows.map(row => QueryHelper.processObjectParams({ ...row } as Record<string, unknown>));
+  const driver = em.getDriver() as unknown as {
+    nativeInsertMany(entityName: string, data: object[], options: object): Promise<{ rows?: Record<string, unknown>[] }>;
+  };
+  const result = await driver.nativeInsertMany(plan.sourceName, processed, { ctx: em.getTransactionContext<object>(), ...options });
+  const keyProps = plan.source.getPrimaryProps();
+  return processed.map((row, i) => {
+    const key = keyProps.map((prop): unknown => row[prop.name] ?? result.rows?.[i]?.[prop.fieldNames[0]!]);
+    if (key.some(value => value === undefined || value === null)) {
+      throw AuditTrailError.missingPrimaryKey(plan.sourceName);
+    }
+    return key.length === 1 ? key[0] : key;
+  });
+}
+
+function reference(em: EntityManager, plan: AuditPlan, key: unknown): object {
+  return em.getReference(plan.source.class as EntityName<object>, key as never, { wrapped: false });
+}
+
+async function writeAudit(em: EntityManager, plan: AuditPlan, entities: readonly object[], changeType: ChangeType): Promise<void> {
+  const subscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
+  const transaction = em.getTransactionContext<object>();
+  if (!subscriber || !transaction) {
+    throw AuditTrailError.outsideTransaction(plan.sourceName);
+  }
+  const changes: AuditedChange[] = entities.map(entity => ({ entity, changeType }));
+  await subscriber.writeAudit(em, transaction, plan, changes, new FlushAudit(auditContext.current()));
+}
