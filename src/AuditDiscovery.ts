@@ -138,6 +138,7 @@ export class AuditDiscovery {
       bySource.set(source.className, plan);
       targets.push({ audit, source, options });
       this.#guard.protect(plan.shape.auditTable, audit.className);
+      this.#guard.protectSource(plan.shape.sourceTable, source.className);
     }
     this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)) });
     if (targets.length > 0) {

@@ -100,6 +100,13 @@ export interface AuditTrailModuleOptions {
    * `'off'` skips the check. Defaults to `'warn'`, so that `migration:create` can still run to fix it.
    */
   schemaCheck?: SchemaCheckMode;
+  /**
+   * Refuse, before it reaches the database, every statement that writes to an audited entity's table outside
+   * `em.flush()` and the audited native writes (a query builder's insert/update/delete, `em.upsert()`,
+   * `em.execute()`), since nothing would record it. `allowUnauditedWrites(() => …)` lets deliberate maintenance
+   * through. Defaults to `true`.
+   */
+  strict?: boolean;
 }
 
 /** See {@link AuditTrailModuleOptions.schemaCheck}. */
@@ -133,4 +140,5 @@ export const DEFAULT_OPTIONS = Object.freeze({
 export const DEFAULT_MODULE_OPTIONS = Object.freeze({
   globalTrackFields: Object.freeze([]) as readonly TrackField[],
   schemaCheck: 'warn' as SchemaCheckMode,
+  strict: true,
 });

@@ -8,6 +8,8 @@ import { AuditTrailError } from './errors.js';
 export const AUDIT_SQL_MARKER = '/* mikro-orm-audit-trail */';
 
 const maintenance = new AsyncLocalStorage<true>();
+const unaudited = new AsyncLocalStorage<true>();
+const audited = new AsyncLocalStorage<true>();
 
 /**
  * Runs `fn` with writes to audit tables allowed: for maintenance that must change history on purpose, such as
@@ -15,6 +17,20 @@ const maintenance = new AsyncLocalStorage<true>();
  */
 export function allowAuditTableWrites<R>(fn: () => R): R {
   return maintenance.run(true, fn);
+}
+
+/**
+ * Runs `fn` with statements that change audited tables without history allowed (strict mode refuses them
+ * otherwise): for deliberate maintenance such as a data migration or loading fixtures. Nothing is recorded for
+ * what `fn` writes that way; writes through `em.flush()` and the audited native writes are still audited.
+ */
+export function allowUnauditedWrites<R>(fn: () => R): R {
+  return unaudited.run(true, fn);
+}
+
+/** Runs `fn` as a write the audit trail records (a flush, an audited native write): strict mode lets it pass. */
+export function auditedWrite<R>(fn: () => R): R {
+  return audited.run(true, fn);
 }
 
 const WRITE = String.raw`(?:insert\s+(?:ignore\s+)?into|replace\s+into|update(?:\s+ignore)?|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?`;
@@ -28,6 +44,23 @@ const WRITE = String.raw`(?:insert\s+(?:ignore\s+)?into|replace\s+into|update(?:
 export class AuditWriteGuard {
   readonly #entities = new Map<string, string>();
   #pattern: RegExp | undefined;
+  readonly #sources = new Map<string, string>();
+  #sourcePattern: RegExp | undefined;
+  readonly #strict: boolean;
+
+  constructor(strict: boolean) {
+    this.#strict = strict;
+  }
+
+  /** In strict mode, starts refusing unaudited writes to `table`, the table of audited entity `entity`. */
+  protectSource(table: string, entity: string): void {
+    const name = table.split('.').pop()!.toLowerCase();
+    if (!this.#strict || this.#sources.get(name) === entity) {
+      return;
+    }
+    this.#sources.set(name, entity);
+    this.#sourcePattern = tablePattern([...this.#sources.keys()]);
+  }
 
   /** Starts guarding `table` (possibly `schema.table`), the table of audit entity `entity`. */
   protect(table: string, entity: string): void {
@@ -36,8 +69,7 @@ export class AuditWriteGuard {
       return;
     }
     this.#entities.set(name, entity);
-    const names = [...this.#entities.keys()].map(escape).join('|');
-    this.#pattern = new RegExp(String.raw`\b${WRITE}(?:[\x60"\[]?\w+[\x60"\]]?\.)?[\x60"\[]?(${names})[\x60"\]]?(?![\w$])`, 'i');
+    this.#pattern = tablePattern([...this.#entities.keys()]);
   }
 
   /** Throws if `sql` writes to a protected table and is neither the library's own nor inside `allowAuditTableWrites`. */
@@ -51,6 +83,26 @@ export class AuditWriteGuard {
       throw AuditTrailError.writtenWithSql(this.#entities.get(table) ?? table, table);
     }
   }
+
+  /**
+   * Strict mode: throws if `sql` writes to an audited entity's table outside a flush or an audited native write
+   * (a query builder's insert/update/delete, `em.upsert`, `em.execute`), since nothing would record it.
+   */
+  checkSource(sql: string): void {
+    if (!this.#sourcePattern || audited.getStore() || unaudited.getStore() || maintenance.getStore() || sql.endsWith(AUDIT_SQL_MARKER)) {
+      return;
+    }
+    const match = this.#sourcePattern.exec(sql);
+    if (match) {
+      const table = match[1]!.toLowerCase();
+      throw AuditTrailError.unauditedStatement(this.#sources.get(table) ?? table, table);
+    }
+  }
+}
+
+function tablePattern(tables: string[]): RegExp {
+  const names = tables.map(escape).join('|');
+  return new RegExp(String.raw`\b${WRITE}(?:[\x60"\[]?\w+[\x60"\]]?\.)?[\x60"\[]?(${names})[\x60"\]]?(?![\w$])`, 'i');
 }
 
 function escape(name: string): string {

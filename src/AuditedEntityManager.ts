@@ -6,6 +6,7 @@ import { auditPlansOf } from './auditPlanOf.js';
 import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
+import { auditedWrite } from './AuditWriteGuard.js';
 import { allMetadata } from './metadataCompat.js';
 import { sqlSchemaModule } from './sqlSchemaCompat.js';
 
@@ -57,10 +58,14 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
   };
   // Declared as plain functions rather than class members: MikroORM's signatures are generic per entity.
   const overrides: NativeWrites = {
+    // A flush's statements are audited by the subscriber: strict mode lets them through.
+    async flush(this: EntityManager) {
+      return auditedWrite(() => base.flush.call(this));
+    },
     async nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options: Options = {}) {
       return audited(this, entityName, options, async (em, plan) => {
         const targets = await matchingRows(em, entityName, plan, where, options);
-        const affected = await base.nativeUpdate.call(em, entityName, where, data, options);
+        const affected = await auditedWrite(() => base.nativeUpdate.call(em, entityName, where, data, options));
         await writeAudit(em, plan, targets, 'U');
         return affected;
       }, () => base.nativeUpdate.call(this, entityName, where, data, options));
@@ -70,12 +75,12 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
         if (plan.options.auditDeletes) {
           await writeAudit(em, plan, await matchingRows(em, entityName, plan, where, options), 'D');
         }
-        return base.nativeDelete.call(em, entityName, where, options);
+        return auditedWrite(() => base.nativeDelete.call(em, entityName, where, options));
       }, () => base.nativeDelete.call(this, entityName, where, options));
     },
     async insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options: Options = {}) {
       return audited(this, entityOf(entityNameOrEntity), options, async (em, plan) => {
-        const key = await base.insert.call(em, entityNameOrEntity, data, options);
+        const key = await auditedWrite(() => base.insert.call(em, entityNameOrEntity, data, options));
         await writeAudit(em, plan, [reference(em, plan, key)], 'I');
         return key;
       }, () => base.insert.call(this, entityNameOrEntity, data, options));
@@ -84,10 +89,9 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
       const entityName = Array.isArray(entityNameOrEntities) ? entityOf(entityNameOrEntities[0]) : entityOf(entityNameOrEntities);
       return audited(this, entityName, options, async (em, plan) => {
         const rows = data ?? (entityNameOrEntities as object[]);
-        const keys =
-          rows.length > 0 && !Utils.isEntity(rows[0])
-            ? await insertRows(em, plan, rows, options)
-            : await base.insertMany.call(em, entityNameOrEntities, data, options);
+        const keys = await auditedWrite(() =>
+          rows.length > 0 && !Utils.isEntity(rows[0]) ? insertRows(em, plan, rows, options) : base.insertMany.call(em, entityNameOrEntities, data, options),
+        );
         await writeAudit(em, plan, keys.map(key => reference(em, plan, key)), 'I');
         return keys;
       }, () => base.insertMany.call(this, entityNameOrEntities, data, options));
@@ -110,6 +114,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
 }
 
 interface NativeWrites {
+  flush(this: EntityManager): Promise<void>;
   nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options?: Options): Promise<number>;
   nativeDelete(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, options?: Options): Promise<number>;
   insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options?: Options): Promise<unknown>;

@@ -186,6 +186,15 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static unauditedStatement(entity: string, table: string): AuditTrailError {
+    return new AuditTrailError(
+      `This statement writes to ${table}, the table of the audited entity ${entity}, outside em.flush() and the ` +
+        `audited native writes, so it would leave no history (a query builder's insert/update/delete, em.upsert() or ` +
+        `em.execute()). Use entities and em.flush(), or em.nativeUpdate()/nativeDelete()/insert()/insertMany(); for ` +
+        `deliberate unaudited maintenance wrap the call in allowUnauditedWrites(() => …), or set strict: false.`,
+    );
+  }
+
   static foreignTransactionContext(entity: string): AuditTrailError {
     return new AuditTrailError(
       `A native write on the audited entity ${entity} was given a transaction (options.ctx) other than the ` +

@@ -6,7 +6,7 @@ export { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
 export { auditContext, AuditContext } from './AuditContext.js';
 export type { AuditContextData } from './AuditContext.js';
 export { auditMiddleware } from './auditMiddleware.js';
-export { allowAuditTableWrites } from './AuditWriteGuard.js';
+export { allowAuditTableWrites, allowUnauditedWrites } from './AuditWriteGuard.js';
 export type { NextFunction } from './auditMiddleware.js';
 export { auditHistory } from './auditHistory.js';
 export type { AuditHistoryOptions, AuditVersion } from './auditHistory.js';

@@ -39,7 +39,11 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'batchSize', 'a positive integer', batchSize);
   }
 
-  const guard = new AuditWriteGuard();
+  const strict = options.strict ?? DEFAULT_MODULE_OPTIONS.strict;
+  if (typeof strict !== 'boolean') {
+    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'strict', 'a boolean', strict);
+  }
+  const guard = new AuditWriteGuard(strict);
   const schemaCheck = options.schemaCheck ?? DEFAULT_MODULE_OPTIONS.schemaCheck;
   if (!['warn', 'error', 'off'].includes(schemaCheck)) {
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'schemaCheck', "'warn', 'error' or 'off'", schemaCheck);
@@ -59,6 +63,7 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
     // Every statement MikroORM sends passes here: writes to audit tables from anywhere but the library fail.
     onQuery: (sql: string, params: unknown[]) => {
       guard.check(sql);
+      guard.checkSource(sql);
       return userOnQuery ? userOnQuery(sql, params) : sql;
     },
     discovery: {

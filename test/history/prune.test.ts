@@ -1,5 +1,5 @@
 import { beforeEach, expect, it } from 'vitest';
-import { AuditTrail, AuditTrailError, allowAuditTableWrites, auditOf, pruneAudit } from '../../src/index.js';
+import { AuditTrail, AuditTrailError, allowAuditTableWrites, allowUnauditedWrites, auditOf, pruneAudit } from '../../src/index.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase, type SuiteContext } from '../support/suite.js';
 
@@ -17,11 +17,13 @@ const day = (n: number) => new Date(Date.UTC(2026, 0, n));
 async function seed({ t }: SuiteContext, rows: number, versions: number, deleted: number[] = []): Promise<void> {
   const em = t.orm.em.fork();
   const live = Array.from({ length: rows }, (_, i) => i + 1).filter(id => !deleted.includes(id));
-  // Plain SQL: em.insertMany() on an audited entity would write history of its own.
-  for (let start = 0; start < live.length; start += 1000) {
-    const values = live.slice(start, start + 1000).map(id => `(${id}, ${versions})`);
-    await em.getConnection().execute(`insert into reading (id, value) values ${values.join(', ')}`);
-  }
+  // Plain SQL, deliberately unaudited: em.insertMany() on an audited entity would write history of its own.
+  await allowUnauditedWrites(async () => {
+    for (let start = 0; start < live.length; start += 1000) {
+      const values = live.slice(start, start + 1000).map(id => `(${id}, ${versions})`);
+      await em.getConnection().execute(`insert into reading (id, value) values ${values.join(', ')}`);
+    }
+  });
   const history = Array.from({ length: rows * versions }, (_, n) => {
     const id = (n % rows) + 1;
     const version = Math.floor(n / rows) + 1;

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { AUDIT_SQL_MARKER, AuditWriteGuard, allowAuditTableWrites } from '../../src/AuditWriteGuard.js';
 
-const guard = new AuditWriteGuard();
+const guard = new AuditWriteGuard(true);
 guard.protect('person_audit', 'PersonAudit');
 guard.protect('billing.invoice_audit', 'InvoiceAudit');
 
