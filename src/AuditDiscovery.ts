@@ -11,6 +11,7 @@ import {
   type AuditDefinition,
 } from './AuditRegistry.js';
 import type { ResolvedAuditTrailOptions, SchemaCheckMode, TrackField } from './AuditTrailOptions.js';
+import { DatabaseCascades } from './databaseCascades.js';
 import { dialectOf } from './dialect.js';
 import { allMetadata } from './metadataCompat.js';
 import type { AuditWriteGuard } from './AuditWriteGuard.js';
@@ -140,7 +141,8 @@ export class AuditDiscovery {
       this.#guard.protect(plan.shape.auditTable, audit.className);
       this.#guard.protectSource(plan.shape.sourceTable, source.className);
     }
-    this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)) });
+    const cascades = new DatabaseCascades(metas, config);
+    this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)), cascades });
     if (targets.length > 0) {
       await installAuditedEntityManager(config);
     }

@@ -3,6 +3,7 @@ import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } f
 import type { MaskFunction, ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { isCopied } from './auditProperties.js';
 import { primaryKeyValues } from './databaseValues.js';
+import type { DatabaseCascades } from './databaseCascades.js';
 import type { Dialect } from './dialect.js';
 import { auditedPropertyNames, isExcluded, isMasked } from './propertyFilters.js';
 import type { ParameterColumn, SnapshotStatementShape } from './SnapshotStatement.js';
@@ -46,6 +47,8 @@ export interface AuditPlan {
 export interface AuditPlans {
   readonly bySource: ReadonlyMap<string, AuditPlan>;
   readonly auditEntities: ReadonlySet<string>;
+  /** The relations along which the database deletes or nulls rows when a row is deleted. */
+  readonly cascades: DatabaseCascades;
 }
 
 /** Source columns copied as they are into the audit table (not excluded or masked), in property order, each once. */

@@ -5,6 +5,8 @@ import {
   type FlushEventArgs,
   type MetadataStorage,
   type TransactionEventArgs,
+  type EntityMetadata,
+  type EntityName,
   type UnitOfWork,
 } from '@mikro-orm/core';
 import { auditContext } from './AuditContext.js';
@@ -15,6 +17,8 @@ import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
 import { addMaskedValues } from './maskedValues.js';
 import { TransactionIds } from './TransactionIds.js';
+import { primaryKeyValues } from './databaseValues.js';
+import { keyString } from './keyString.js';
 import { writeSnapshots } from './writeSnapshots.js';
 
 const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
@@ -147,7 +151,45 @@ export class AuditTrailSubscriber implements EventSubscriber {
     const flush = this.#flushes.get(em);
     if (flush) {
       await this.#write(em, uow, transaction, flush, DELETE_TYPES);
+      await this.#writeDatabaseCascades(em, uow, transaction, flush);
     }
+  }
+
+  // Rows the database itself deletes or nulls because this flush deletes the rows they reference (ON DELETE
+  // CASCADE / SET NULL): no entity event tells of them, so they are found by key, before the deletes run.
+  async #writeDatabaseCascades(em: EntityManager, uow: UnitOfWork, transaction: unknown, flush: FlushAudit): Promise<void> {
+    const plans = this.plansFor(em.getMetadata());
+    if (!plans || !transaction) {
+      return;
+    }
+    const roots = new Map<EntityMetadata, unknown[][]>();
+    const handled = new Set<string>();
+    for (const changeSet of uow.getChangeSets()) {
+      const key = primaryKeyValues(changeSet.entity);
+      if (!key) {
+        continue;
+      }
+      handled.add(`${changeSet.meta.className}\u0000${keyString(key)}`);
+      if (DELETE_TYPES[changeSet.type] && plans.cascades.reachesAudited(changeSet.meta.root.className, plans)) {
+        roots.set(changeSet.meta, [...(roots.get(changeSet.meta) ?? []), key]);
+      }
+    }
+    if (roots.size === 0) {
+      return;
+    }
+    const found = await plans.cascades.find(
+      em,
+      transaction as object,
+      plans,
+      [...roots].map(([meta, keys]) => ({ meta, keys })),
+      (className, key) => handled.has(`${className}\u0000${keyString(key)}`),
+    );
+    for (const [plan, keys] of found.deleted) {
+      if (plan.options.auditDeletes) {
+        await this.writeAudit(em, transaction as object, plan, keyedChanges(em, plan, keys, 'D'), flush);
+      }
+    }
+    flush.nulled = found.nulled;
   }
 
   // Inserts and updates are read from the unit of work once its statements ran (entities now carry their
@@ -159,6 +201,9 @@ export class AuditTrailSubscriber implements EventSubscriber {
     }
     flush.written = true;
     await this.#write(em, uow, transaction, flush, CHANGE_TYPES);
+    for (const [plan, keys] of flush.nulled ?? []) {
+      await this.writeAudit(em, transaction as object, plan, keyedChanges(em, plan, keys, 'U'), flush);
+    }
   }
 
   async #write(
@@ -200,4 +245,17 @@ export class AuditTrailSubscriber implements EventSubscriber {
 // `onUpdate` columns, collections) leaves no `U` row behind.
 function changesHistory(plan: AuditPlan, payload: object | undefined): boolean {
   return !plan.options.skipUnchanged || Object.keys(payload ?? {}).some(name => plan.auditedProperties.has(name));
+}
+
+/**
+ * Changes for rows known only by key. Track field callbacks get a reference to each (from a fork, so that the
+ * flushing EntityManager's identity map is left alone).
+ */
+export function keyedChanges(em: EntityManager, plan: AuditPlan, keys: readonly unknown[][], changeType: ChangeType): AuditedChange[] {
+  const references = em.fork();
+  return keys.map(key => ({
+    entity: references.getReference(plan.source.class as EntityName<object>, (key.length === 1 ? key[0] : key) as never),
+    key: [...key],
+    changeType,
+  }));
 }

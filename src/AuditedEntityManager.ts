@@ -1,9 +1,10 @@
-import { QueryHelper, Utils, type Configuration, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { QueryHelper, Utils, type Configuration, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
 import { auditContext } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditPlan } from './AuditPlan.js';
 import { auditPlansOf } from './auditPlanOf.js';
-import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
+import { AuditTrailSubscriber, keyedChanges } from './AuditTrailSubscriber.js';
+import { primaryKeyValues } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
 import { auditedWrite } from './AuditWriteGuard.js';
@@ -64,19 +65,44 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
     },
     async nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options: Options = {}) {
       return audited(this, entityName, options, async (em, plan) => {
-        const targets = await matchingRows(em, entityName, plan, where, options);
+        const targets = await matchingRows(em, entityName, plan.source, where, options);
         const affected = await auditedWrite(() => base.nativeUpdate.call(em, entityName, where, data, options));
         await writeAudit(em, plan, targets, 'U');
         return affected;
       }, () => base.nativeUpdate.call(this, entityName, where, data, options));
     },
     async nativeDelete(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, options: Options = {}) {
-      return audited(this, entityName, options, async (em, plan) => {
-        if (plan.options.auditDeletes) {
-          await writeAudit(em, plan, await matchingRows(em, entityName, plan, where, options), 'D');
+      const em = this.getContext(false);
+      const plans = auditPlansOf(em);
+      const meta = metaOf(em, entityName);
+      // Deleting an unaudited row may still make the database delete or null rows of audited entities.
+      const cascades = !!plans && !!meta && plans.cascades.reachesAudited(meta.root.className, plans);
+      if (!cascades && !planOf(em, entityName)) {
+        return base.nativeDelete.call(this, entityName, where, options);
+      }
+      return inTransaction(em, plans!.bySource.get(meta!.className)?.sourceName ?? meta!.className, options, async trx => {
+        const plan = planOf(trx, entityName);
+        const targets = await matchingRows(trx, entityName, meta!, where, options);
+        if (plan?.options.auditDeletes) {
+          await writeAudit(trx, plan, targets, 'D');
         }
-        return auditedWrite(() => base.nativeDelete.call(em, entityName, where, options));
-      }, () => base.nativeDelete.call(this, entityName, where, options));
+        let nulled: Map<AuditPlan, unknown[][]> | undefined;
+        if (cascades) {
+          const keys = targets.map(entity => primaryKeyValues(entity)!);
+          const found = await plans.cascades.find(trx, trx.getTransactionContext<object>()!, plans, [{ meta, keys }], () => false);
+          for (const [dependent, dependentKeys] of found.deleted) {
+            if (dependent.options.auditDeletes) {
+              await writeKeyed(trx, dependent, dependentKeys, 'D');
+            }
+          }
+          nulled = found.nulled;
+        }
+        const affected = await auditedWrite(() => base.nativeDelete.call(trx, entityName, where, options));
+        for (const [dependent, dependentKeys] of nulled ?? []) {
+          await writeKeyed(trx, dependent, dependentKeys, 'U');
+        }
+        return affected;
+      });
     },
     async insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options: Options = {}) {
       return audited(this, entityOf(entityNameOrEntity), options, async (em, plan) => {
@@ -137,13 +163,15 @@ async function audited<R>(
   if (!plan) {
     return plain();
   }
+  return inTransaction(em, plan.sourceName, options, trx => write(trx, plan));
+}
+
+// The caller's transaction, or a new one around the write and its audit rows.
+async function inTransaction<R>(em: EntityManager, entity: string, options: Options, write: (em: EntityManager) => Promise<R>): Promise<R> {
   if (options.ctx !== undefined && options.ctx !== em.getTransactionContext()) {
-    throw AuditTrailError.foreignTransactionContext(plan.sourceName);
+    throw AuditTrailError.foreignTransactionContext(entity);
   }
-  if (!em.isInTransaction()) {
-    return em.transactional(trx => write(trx, plan));
-  }
-  return write(em, plan);
+  return em.isInTransaction() ? write(em) : em.transactional(trx => write(trx));
 }
 
 function refuse(self: EntityManager, entityName: EntityName<object> | undefined, call: string): void {
@@ -154,17 +182,16 @@ function refuse(self: EntityManager, entityName: EntityName<object> | undefined,
 }
 
 function planOf(em: EntityManager, entityName: EntityName<object>): AuditPlan | undefined {
-  const plans = auditPlansOf(em);
-  if (!plans) {
-    return undefined;
-  }
+  const meta = metaOf(em, entityName);
+  return meta && auditPlansOf(em)?.bySource.get(meta.className);
+}
+
+function metaOf(em: EntityManager, entityName: EntityName<object>): EntityMetadata | undefined {
   const name =
     typeof entityName === 'string'
       ? entityName
-      : allMetadata(em.getMetadata()).find(meta => meta.class === entityName || (meta as { root?: unknown }).root === entityName)?.className ??
-        (entityName as { meta?: { className?: string } }).meta?.className ??
-        (entityName as { name?: string }).name;
-  return name === undefined ? undefined : plans.bySource.get(name);
+      : ((entityName as { meta?: { className?: string } }).meta?.className ?? (entityName as { name?: string }).name);
+  return allMetadata(em.getMetadata()).find(meta => meta.class === entityName || meta.className === name);
 }
 
 function entityOf(entityOrName: unknown): EntityName<object> | undefined {
@@ -175,9 +202,9 @@ function entityOf(entityOrName: unknown): EntityName<object> | undefined {
 }
 
 // Only the keys are read, and the entities are not managed: a native write has no side effects on the context.
-async function matchingRows(em: EntityManager, entityName: EntityName<object>, plan: AuditPlan, where: FilterQuery<object>, options: Options): Promise<object[]> {
+async function matchingRows(em: EntityManager, entityName: EntityName<object>, meta: EntityMetadata, where: FilterQuery<object>, options: Options): Promise<object[]> {
   return em.find(entityName, where, {
-    fields: plan.source.primaryKeys as never,
+    fields: meta.primaryKeys as never,
     disableIdentityMap: true,
     filters: options.filters as never,
     schema: options.schema,
@@ -206,12 +233,19 @@ function reference(em: EntityManager, plan: AuditPlan, key: unknown): object {
   return em.getReference(plan.source.class as EntityName<object>, key as never, { wrapped: false });
 }
 
-async function writeAudit(em: EntityManager, plan: AuditPlan, entities: readonly object[], changeType: ChangeType): Promise<void> {
+function writeAudit(em: EntityManager, plan: AuditPlan, entities: readonly object[], changeType: ChangeType): Promise<void> {
+  return write(em, plan, entities.map(entity => ({ entity, changeType })));
+}
+
+function writeKeyed(em: EntityManager, plan: AuditPlan, keys: readonly unknown[][], changeType: ChangeType): Promise<void> {
+  return write(em, plan, keyedChanges(em, plan, keys, changeType));
+}
+
+async function write(em: EntityManager, plan: AuditPlan, changes: AuditedChange[]): Promise<void> {
   const subscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
   const transaction = em.getTransactionContext<object>();
   if (!subscriber || !transaction) {
     throw AuditTrailError.outsideTransaction(plan.sourceName);
   }
-  const changes: AuditedChange[] = entities.map(entity => ({ entity, changeType }));
   await subscriber.writeAudit(em, transaction, plan, changes, new FlushAudit(auditContext.current()));
 }

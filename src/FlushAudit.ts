@@ -10,6 +10,8 @@ import { AuditTrailError } from './errors.js';
 export interface AuditedChange {
   readonly entity: object;
   readonly changeType: ChangeType;
+  /** The key as database values, when known without reading the entity (rows the database changed). */
+  readonly key?: unknown[];
 }
 
 /** The rows of one audit statement, column by column: source keys and the values of the plan's row columns. */
@@ -26,6 +28,8 @@ export class FlushAudit {
   readonly timestamp = new Date();
   readonly context: AuditContextData | undefined;
   written = false;
+  /** Rows the database nulls a foreign key of when this flush deletes (`ON DELETE SET NULL`), to snapshot after. */
+  nulled: Map<AuditPlan, unknown[][]> | undefined;
   /** The transaction this flush ran in when it did not open its own. */
   outerTransaction: object | undefined;
 
@@ -45,8 +49,8 @@ export class FlushAudit {
     const constants = plan.trackFields.map(({ field, prop }) =>
       typeof field.value === 'function' ? undefined : toDatabaseValues(prop, field.value, plan.platform),
     );
-    for (const { entity, changeType } of changes) {
-      const key = plan.readKey(entity);
+    for (const { entity, changeType, key: known } of changes) {
+      const key = known ?? plan.readKey(entity);
       if (!key) {
         throw AuditTrailError.missingPrimaryKey(plan.sourceName);
       }

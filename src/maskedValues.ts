@@ -3,6 +3,7 @@ import type { AuditPlan } from './AuditPlan.js';
 import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
 import { toDatabaseValues } from './databaseValues.js';
 import type { SnapshotRows } from './FlushAudit.js';
+import { keyString } from './keyString.js';
 
 const KEYS_PER_QUERY = 1000;
 
@@ -36,8 +37,4 @@ export async function addMaskedValues(em: EntityManager, transaction: unknown, p
     const raw = found.get(keyString(key));
     rows.values[i]!.push(...plan.masks.flatMap((masked, j) => (raw ? toDatabaseValues(masked.prop, masked.mask(raw[j]), plan.platform) : [null])));
   });
-}
-
-function keyString(key: readonly unknown[]): string {
-  return key.map(value => (value instanceof Date ? value.toISOString() : String(value as string))).join('\u0000');
 }

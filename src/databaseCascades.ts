@@ -1,0 +1,138 @@
+import { Cascade, ReferenceKind, Utils, type Configuration, type EntityManager, type EntityMetadata, type EntityProperty, type Transaction } from '@mikro-orm/core';
+import type { AuditPlan, AuditPlans } from './AuditPlan.js';
+import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
+import { keyString } from './keyString.js';
+
+/** What the database does to a referencing row when the row it references is deleted. */
+type DeleteRule = 'cascade' | 'set null';
+
+/** A relation whose foreign key makes the database change its rows when a referenced row is deleted. */
+interface Dependent {
+  readonly meta: EntityMetadata;
+  readonly prop: EntityProperty;
+  readonly rule: DeleteRule;
+}
+
+/** Rows the database is about to change because of a delete, by audited entity. */
+export interface CascadedRows {
+  /** Rows it will delete (`ON DELETE CASCADE`), to snapshot as `D` now. */
+  readonly deleted: Map<AuditPlan, unknown[][]>;
+  /** Rows whose key it will null (`ON DELETE SET NULL`), to snapshot as `U` once the delete ran. */
+  readonly nulled: Map<AuditPlan, unknown[][]>;
+}
+
+const KEYS_PER_QUERY = 1000;
+const MAX_DEPTH = 10;
+
+/** The foreign-key delete rule MikroORM's schema generator gives a relation's constraint, if it changes rows. */
+export function deleteRuleOf(prop: EntityProperty, config: Configuration): DeleteRule | undefined {
+  const generator = config.get('schemaGenerator');
+  if (prop.createForeignKeyConstraint === false || generator.createForeignKeyConstraints === false) {
+    return undefined;
+  }
+  let rule = prop.deleteRule;
+  if (!rule && Number(Utils.getORMVersion().split('.')[0]) >= 7) {
+    // MikroORM 7 gives nullable relations `set null` during discovery, and the rest the configured default.
+    rule = (generator as { defaultDeleteRule?: string }).defaultDeleteRule;
+  } else if (!rule) {
+    // MikroORM 6 decides when it generates the schema.
+    const cascades = prop.cascade?.includes(Cascade.REMOVE) || prop.cascade?.includes(Cascade.ALL);
+    rule = cascades ? 'cascade' : prop.nullable ? 'set null' : undefined;
+  }
+  const normalised = rule?.toLowerCase();
+  return normalised === 'cascade' || normalised === 'set null' ? normalised : undefined;
+}
+
+/**
+ * Which relations point at which entity with a rule that changes rows, computed once per ORM: the database
+ * follows them when a row is deleted, without MikroORM (and so without any entity event) knowing.
+ */
+export class DatabaseCascades {
+  readonly #dependents = new Map<string, Dependent[]>();
+
+  constructor(metas: EntityMetadata[], config: Configuration) {
+    for (const meta of metas) {
+      for (const prop of meta.props) {
+        const owning = prop.kind === ReferenceKind.MANY_TO_ONE || (prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner);
+        const rule = owning && prop.targetMeta ? deleteRuleOf(prop, config) : undefined;
+        if (rule && !meta.virtual && !meta.embeddable) {
+          const target = prop.targetMeta!.root.className;
+          this.#dependents.set(target, [...(this.#dependents.get(target) ?? []), { meta, prop, rule }]);
+        }
+      }
+    }
+  }
+
+  /** Whether deleting a `className` row can make the database change rows of an audited entity. */
+  reachesAudited(className: string, plans: AuditPlans, depth = 0): boolean {
+    if (depth > MAX_DEPTH) {
+      return false;
+    }
+    return (this.#dependents.get(className) ?? []).some(
+      ({ meta, rule }) => plans.bySource.has(meta.className) || (rule === 'cascade' && this.reachesAudited(meta.className, plans, depth + 1)),
+    );
+  }
+
+  /**
+   * Finds, inside the transaction and before the delete runs, the rows of audited entities that deleting `roots`
+   * makes the database delete or update, following cascades level by level (one query per relation and level).
+   * Rows this flush changes itself (`handled`) get their own audit rows and are left out.
+   */
+  async find(
+    em: EntityManager,
+    transaction: object,
+    plans: AuditPlans,
+    roots: readonly { meta: EntityMetadata; keys: unknown[][] }[],
+    handled: (className: string, key: readonly unknown[]) => boolean,
+  ): Promise<CascadedRows> {
+    const result: CascadedRows = { deleted: new Map(), nulled: new Map() };
+    const seen = new Set<string>();
+    let level = roots.filter(root => root.keys.length > 0);
+    for (let depth = 0; level.length > 0 && depth <= MAX_DEPTH; depth++) {
+      const next: { meta: EntityMetadata; keys: unknown[][] }[] = [];
+      for (const { meta, keys } of level) {
+        for (const dependent of this.#dependents.get(meta.root.className) ?? []) {
+          const found = (await referencingKeys(em, transaction, dependent, keys)).filter(key => {
+            const id = `${dependent.meta.className}\u0000${keyString(key)}`;
+            const fresh = !seen.has(id);
+            seen.add(id);
+            return fresh;
+          });
+          if (found.length === 0) {
+            continue;
+          }
+          const plan = plans.bySource.get(dependent.meta.className);
+          const recorded = plan ? found.filter(key => !handled(dependent.meta.className, key)) : [];
+          if (plan && recorded.length > 0) {
+            const target = dependent.rule === 'cascade' ? result.deleted : result.nulled;
+            target.set(plan, [...(target.get(plan) ?? []), ...recorded]);
+          }
+          if (dependent.rule === 'cascade') {
+            next.push({ meta: dependent.meta, keys: found });
+          }
+        }
+      }
+      level = next;
+    }
+    return result;
+  }
+}
+
+/** The primary keys (as database values) of `dependent`'s rows that reference one of `keys`. */
+async function referencingKeys(em: EntityManager, transaction: object, { meta, prop }: Dependent, keys: unknown[][]): Promise<unknown[][]> {
+  const platform = em.getPlatform();
+  const q = (name: string) => platform.quoteIdentifier(name);
+  const table = meta.schema && meta.schema !== '*' && meta.schema !== platform.getDefaultSchemaName() ? `${meta.schema}.${meta.tableName}` : meta.tableName;
+  const keyColumns = meta.getPrimaryProps().flatMap(key => key.fieldNames);
+  const single = prop.fieldNames.length === 1;
+  const target = single ? q(prop.fieldNames[0]!) : `(${prop.fieldNames.map(q).join(', ')})`;
+  const found: unknown[][] = [];
+  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
+    const chunk = keys.slice(start, start + KEYS_PER_QUERY);
+    const list = chunk.map(key => (single ? '?' : `(${key.map(() => '?').join(', ')})`)).join(', ');
+    const sql = `select ${keyColumns.map((column, i) => `${q(column)} as ${q(`k${i}`)}`).join(', ')} from ${q(table)} where ${target} in (${list}) ${AUDIT_SQL_MARKER}`;
+    const rows = (await em.getConnection('write').execute(sql, chunk.flat(), 'all', transaction as Transaction)) as Record<string, unknown>[];
+    found.push(...rows.map(row => keyColumns.map((_, i) => row[`k${i}`])));
+  }
+  return found;
+}
