@@ -102,7 +102,7 @@ export interface AuditTrailModuleOptions {
   schemaCheck?: SchemaCheckMode;
   /**
    * Refuse, before it reaches the database, every statement that writes to an audited entity's table outside
-   * `em.flush()` and the audited native writes (a query builder's insert/update/delete, `em.upsert()`,
+   * `em.flush()` and the audited native writes (a query builder's insert/update/delete,
    * `em.execute()`), since nothing would record it. `allowUnauditedWrites(() => …)` lets deliberate maintenance
    * through. Defaults to `true`.
    */

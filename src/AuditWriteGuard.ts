@@ -86,7 +86,7 @@ export class AuditWriteGuard {
 
   /**
    * Strict mode: throws if `sql` writes to an audited entity's table outside a flush or an audited native write
-   * (a query builder's insert/update/delete, `em.upsert`, `em.execute`), since nothing would record it.
+   * (a query builder's insert/update/delete, `em.execute`), since nothing would record it.
    */
   checkSource(sql: string): void {
     if (!this.#sourcePattern || audited.getStore() || unaudited.getStore() || maintenance.getStore() || sql.endsWith(AUDIT_SQL_MARKER)) {

@@ -9,6 +9,7 @@ import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
 import { auditedWrite } from './AuditWriteGuard.js';
 import { allMetadata } from './metadataCompat.js';
+import { conflictProperties, upsertChangeTypes } from './upsertChanges.js';
 import { sqlSchemaModule } from './sqlSchemaCompat.js';
 
 type EntityManagerClass = new (...args: never[]) => EntityManager;
@@ -46,7 +47,8 @@ export function isAuditedEntityManager(cls: unknown): boolean {
  * - `nativeDelete`: the matching rows are copied (`D`) before the delete;
  * - `insert` / `insertMany`: the inserted rows are copied (`I`) with their generated keys.
  *
- * `upsert` / `upsertMany` on an audited entity are refused (they cannot tell inserts from updates).
+ * - `upsert` / `upsertMany`: the rows matching an existing row (by the fields MikroORM matches on) are read
+ *   first, then each upserted row is copied as `U` if it matched, `I` otherwise.
  */
 export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
   const existing = classes.get(Base);
@@ -123,12 +125,24 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
       }, () => base.insertMany.call(this, entityNameOrEntities, data, options));
     },
     async upsert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options: Options = {}) {
-      refuse(this, entityOf(entityNameOrEntity), 'em.upsert()');
-      return base.upsert.call(this, entityNameOrEntity, data, options);
+      const entityName = entityOf(entityNameOrEntity);
+      return audited(this, entityName, options, async (em, plan) => {
+        const rows = [(data ?? entityNameOrEntity) as Record<string, unknown>];
+        const changeTypeOf = await changeTypes(em, plan, rows, options, 'em.upsert()');
+        const entity = await auditedWrite(() => base.upsert.call(em, entityNameOrEntity, data, options));
+        await write(em, plan, [{ entity: entity as object, changeType: changeTypeOf(0) }]);
+        return entity;
+      }, () => base.upsert.call(this, entityNameOrEntity, data, options));
     },
     async upsertMany(this: EntityManager, entityNameOrEntities: unknown, data?: object[], options: Options = {}) {
-      refuse(this, Array.isArray(entityNameOrEntities) ? entityOf(entityNameOrEntities[0]) : entityOf(entityNameOrEntities), 'em.upsertMany()');
-      return base.upsertMany.call(this, entityNameOrEntities, data, options);
+      const entityName = Array.isArray(entityNameOrEntities) ? entityOf(entityNameOrEntities[0]) : entityOf(entityNameOrEntities);
+      return audited(this, entityName, options, async (em, plan) => {
+        const rows = (data ?? entityNameOrEntities) as Record<string, unknown>[];
+        const changeTypeOf = await changeTypes(em, plan, rows, options, 'em.upsertMany()');
+        const entities = (await auditedWrite(() => base.upsertMany.call(em, entityNameOrEntities, data, options))) as object[];
+        await write(em, plan, entities.map((entity, i) => ({ entity, changeType: changeTypeOf(i) })));
+        return entities;
+      }, () => base.upsertMany.call(this, entityNameOrEntities, data, options));
     },
   };
   for (const [name, method] of Object.entries(overrides)) {
@@ -174,11 +188,14 @@ async function inTransaction<R>(em: EntityManager, entity: string, options: Opti
   return em.isInTransaction() ? write(em) : em.transactional(trx => write(trx));
 }
 
-function refuse(self: EntityManager, entityName: EntityName<object> | undefined, call: string): void {
-  const plan = entityName === undefined ? undefined : planOf(self.getContext(false), entityName);
-  if (plan) {
+// Which rows an upsert will update rather than insert, read before it runs; an upsert whose matching fields
+// cannot be told is refused rather than recorded with a guessed change type.
+async function changeTypes(em: EntityManager, plan: AuditPlan, rows: Record<string, unknown>[], options: Options, call: string): Promise<(index: number) => ChangeType> {
+  const properties = conflictProperties(plan.source, rows, options.onConflictFields);
+  if (!properties) {
     throw AuditTrailError.unauditedWrite(plan.sourceName, call);
   }
+  return upsertChangeTypes(em, plan.source.class as EntityName<object>, properties, rows);
 }
 
 function planOf(em: EntityManager, entityName: EntityName<object>): AuditPlan | undefined {

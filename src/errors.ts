@@ -181,15 +181,16 @@ export class AuditTrailError extends Error {
 
   static unauditedWrite(entity: string, call: string): AuditTrailError {
     return new AuditTrailError(
-      `${call} on the audited entity ${entity} cannot be audited: it does not say which rows it inserted and which ` +
-        `it updated. Use em.insert()/em.insertMany() or em.nativeUpdate() (audited), or em.create()/em.assign() and em.flush().`,
+      `${call} on the audited entity ${entity} cannot be audited: the fields it matches existing rows on cannot be ` +
+        `told (rows with different fields, or a path into an embeddable or JSON), so inserts and updates cannot be told ` +
+        `apart. Give onConflictFields with plain property names, or use em.insert()/em.nativeUpdate() or entities and em.flush().`,
     );
   }
 
   static unauditedStatement(entity: string, table: string): AuditTrailError {
     return new AuditTrailError(
       `This statement writes to ${table}, the table of the audited entity ${entity}, outside em.flush() and the ` +
-        `audited native writes, so it would leave no history (a query builder's insert/update/delete, em.upsert() or ` +
+        `audited native writes, so it would leave no history (a query builder's insert/update/delete, or ` +
         `em.execute()). Use entities and em.flush(), or em.nativeUpdate()/nativeDelete()/insert()/insertMany(); for ` +
         `deliberate unaudited maintenance wrap the call in allowUnauditedWrites(() => …), or set strict: false.`,
     );

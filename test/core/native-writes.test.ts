@@ -123,16 +123,39 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
     expect(small).toBeLessThanOrEqual(5);
   });
 
-  it('leaves unaudited entities alone, and refuses upsert on audited ones', async () => {
+  it('leaves unaudited entities alone', async () => {
     const em = ctx.t.orm.em.fork();
     ctx.t.reset();
     await em.insert(Setting, { id: 1, value: 'a' });
     await em.nativeUpdate(Setting, { id: 1 }, { value: 'b' });
     await em.upsert(Setting, { id: 1, value: 'c' });
+    await em.nativeDelete(Setting, { id: 1 });
     expect(ctx.t.queries.filter(query => /audit/.test(query))).toEqual([]);
-    await expect(em.upsert(Account, { id: 1, owner: 'ada', balance: 1 })).rejects.toThrow(AuditTrailError);
-    await expect(em.upsertMany(Account, [{ id: 1, owner: 'ada', balance: 1 }])).rejects.toThrow(
-      /em\.upsertMany\(\) on the audited entity Account cannot be audited: .* Use em\.insert\(\)\/em\.insertMany\(\) or em\.nativeUpdate\(\)/,
+  });
+
+  it('upsert and upsertMany write I for the rows they insert and U for the rows they update', async () => {
+    await twins();
+    const em = ctx.t.orm.em.fork();
+    await em.upsert(Account, { id: 3, owner: 'cy', balance: 3 });
+    await em.upsert(Account, { id: 1, owner: 'ada', balance: 11 });
+    await ctx.t.orm.em.fork().upsertMany(Account, [
+      { id: 2, owner: 'ada', balance: 12 },
+      { id: 4, owner: 'dee', balance: 4 },
+    ]);
+    const rows = (await history(ctx)).slice(2);
+    expect(rows.map(row => [row.id, row._audit_change_type, row.balance])).toEqual([
+      [3, 'I', 3],
+      [1, 'U', 11],
+      [2, 'U', 12],
+      [4, 'I', 4],
+    ]);
+  });
+
+  it('refuses an upsert whose matching fields cannot be told, before it reaches the database', async () => {
+    const em = ctx.t.orm.em.fork();
+    await expect(em.upsertMany(Account, [{ id: 1, owner: 'ada', balance: 1 }, { owner: 'bob', balance: 2 }])).rejects.toThrow(AuditTrailError);
+    await expect(em.upsertMany(Account, [{ id: 1, owner: 'ada', balance: 1 }, { owner: 'bob', balance: 2 }])).rejects.toThrow(
+      /em\.upsertMany\(\) on the audited entity Account cannot be audited: the fields it matches existing rows on cannot be told/,
     );
     expect(await ctx.t.orm.em.fork().count(Account)).toBe(0);
   });
