@@ -145,6 +145,7 @@ export class AuditDiscovery {
     this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)), cascades });
     if (targets.length > 0) {
       await installAuditedEntityManager(config);
+      warnUnauditedCollections(targets, platform);
     }
     if (targets.length > 0 && readsDatabaseAtInit(platform)) {
       await this.#reconcile(targets, platform);
@@ -278,6 +279,22 @@ function validateTable(audit: EntityMetadata, source: EntityMetadata, metas: Ent
   const other = metas.find(meta => meta !== audit && !meta.embeddable && !meta.virtual && meta.tableName === audit.tableName && meta.schema === audit.schema);
   if (other) {
     throw AuditTrailConfigError.tableClash(source.className, audit.tableName, other.className);
+  }
+}
+
+// Pivot rows have no audit table yet: say so at startup rather than let collection changes go unrecorded unnoticed.
+function warnUnauditedCollections(targets: readonly ReconcileTarget[], platform: Platform): void {
+  const collections = targets.flatMap(({ source }) =>
+    source.props.filter(prop => prop.kind === ReferenceKind.MANY_TO_MANY).map(prop => `${source.className}.${prop.name}`),
+  );
+  if (collections.length > 0) {
+    platform.getConfig().getLogger().warn(
+      'discovery',
+      `mikro-orm-audit-trail does not record many-to-many collection changes yet: ${collections.join(', ')}. ` +
+        `Adding or removing items writes pivot rows that leave no history. To audit them now, map the pivot table as an ` +
+        `entity of its own, mark it with @AuditTrail(), and change it through that entity.`,
+      { enabled: true },
+    );
   }
 }
 

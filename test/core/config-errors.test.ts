@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MikroORM, type Options } from '@mikro-orm/core';
+import { Collection, MikroORM, type Options } from '@mikro-orm/core';
+import { SqliteDriver } from '@mikro-orm/sqlite';
 import {
   AuditTrail,
   AuditTrailConfigError,
@@ -9,7 +10,7 @@ import {
   type AuditTrailOptions,
 } from '../../src/index.js';
 import { DATABASES, dbNameFor } from '../support/databases.js';
-import { Entity, ManyToOne, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { Entity, ManyToMany, ManyToOne, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 
 @Entity()
 class Team {
@@ -219,5 +220,26 @@ describe('auditOf', () => {
     const Person = audited('Same');
     expect(auditOf(Person)).toBe(auditOf(Person));
     expect(auditOf(Person).meta.className).toBe('SameAudit');
+  });
+});
+
+describe('what the audit trail does not record yet', () => {
+  it('says at startup which many-to-many collections of audited entities leave no history', async () => {
+    @Entity()
+    class Label {
+      @PrimaryKey({ type: 'number' }) id!: number;
+    }
+    @Entity()
+    @AuditTrail()
+    class Album {
+      @PrimaryKey({ type: 'number' }) id!: number;
+      @ManyToMany(() => Label) labels = new Collection<Label>(this);
+    }
+    const log: string[] = [];
+    const orm = await MikroORM.init(
+      withAuditTrail({ driver: SqliteDriver, dbName: ':memory:', entities: [Label, Album], logger: (message: string) => log.push(message) } as Options),
+    );
+    await orm.close(true);
+    expect(log.filter(line => line.includes('does not record many-to-many collection changes yet: Album.labels'))).toHaveLength(1);
   });
 });
