@@ -1,7 +1,8 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type MetadataStorage, type Platform } from '@mikro-orm/core';
 import { AUDIT_ID, AUDIT_PREFIX } from './AuditColumns.js';
-import { createAuditPlan, type AuditPlan, type AuditPlans } from './AuditPlan.js';
+import { createAuditPlan, type AuditPlan, type AuditPlans, type PivotPlan } from './AuditPlan.js';
 import { auditColumnProperties, copyProcessedProperty, copyProperty, isCopied } from './auditProperties.js';
+import { findPivotAuditByClass, type PivotAuditDefinition } from './pivotAudit.js';
 import {
   findDefinition,
   findDefinitionByAuditClass,
@@ -30,6 +31,8 @@ interface DiscoveryRun {
   readonly waiting: Map<object | string, { audit: EntityMetadata; definition: AuditDefinition }>;
   /** Resolved options by audit entity name (discovery replaces the metadata objects after `onMetadata`). */
   readonly options: Map<string, ResolvedAuditTrailOptions>;
+  /** Pivot audit entities seen, by audit entity name; their table and columns are set after discovery. */
+  readonly pivots: Map<string, { definition: PivotAuditDefinition; options: ResolvedAuditTrailOptions }>;
 }
 
 /**
@@ -62,6 +65,20 @@ export class AuditDiscovery {
     const run = this.#run(platform);
     run.discovered++;
 
+    const pivot = findPivotAuditByClass(meta.class);
+    if (pivot) {
+      const owner = findDefinition(pivot.owner)!;
+      const options = resolveOptions(sourceNameOf(pivot.owner), owner.options, this.#globalTrackFields);
+      if (dialectOf(platform) === 'sqlite') {
+        (meta.properties[AUDIT_ID as keyof typeof meta.properties] as EntityProperty).type = 'number';
+      }
+      meta.tableName = `${meta.className}_pending`;
+      for (const prop of auditColumnProperties(options)) {
+        meta.addProperty(prop as EntityProperty);
+      }
+      run.pivots.set(meta.className, { definition: pivot, options });
+      return;
+    }
     const definition = findDefinitionByAuditClass(meta.class);
     if (definition) {
       const sourceKey = sourceKeyOf(definition.source);
@@ -141,11 +158,28 @@ export class AuditDiscovery {
       this.#guard.protect(plan.shape.auditTable, audit.className);
       this.#guard.protectSource(plan.shape.sourceTable, source.className);
     }
+    const auditEntities = new Set(audits.map(a => a.audit.className));
+    const pivots = new Map<string, PivotPlan>();
+    for (const meta of metas) {
+      const pivot = run.pivots.get(meta.className);
+      const completed = pivot && completePivotAudit(meta, pivot.definition, pivot.options, metas, platform);
+      if (pivot && !completed) {
+        // No pivot table to audit after all (the collection is not what its decorators said): no table either.
+        meta.virtual = true;
+      }
+      if (completed) {
+        const plan = createAuditPlan({ ...completed, options: pivot.options, platform, dialect: dialect!, defaultSchema: config.get('schema'), batchSize: this.#batchSize });
+        bySource.set(completed.source.className, plan);
+        pivots.set(`${completed.owner.className}.${pivot.definition.property}`, { plan, ownerColumns: completed.ownerColumns });
+        auditEntities.add(meta.className);
+        this.#guard.protect(plan.shape.auditTable, meta.className);
+      }
+    }
     const cascades = new DatabaseCascades(metas, config);
-    this.#plans.set(storage, { bySource, auditEntities: new Set(audits.map(a => a.audit.className)), cascades });
+    this.#plans.set(storage, { bySource, auditEntities, cascades, pivots });
     if (targets.length > 0) {
       await installAuditedEntityManager(config);
-      warnUnauditedCollections(targets, platform);
+      warnUnauditedCollections(targets, pivots, bySource, metas, platform);
     }
     if (targets.length > 0 && readsDatabaseAtInit(platform)) {
       await this.#reconcile(targets, platform);
@@ -228,7 +262,7 @@ export class AuditDiscovery {
   #run(platform: Platform): DiscoveryRun {
     let run = this.#runs.get(platform);
     if (!run) {
-      run = { byKey: new Map(), discovered: 0, waiting: new Map(), options: new Map() };
+      run = { byKey: new Map(), discovered: 0, waiting: new Map(), options: new Map(), pivots: new Map() };
       this.#runs.set(platform, run);
     }
     return run;
@@ -283,9 +317,19 @@ function validateTable(audit: EntityMetadata, source: EntityMetadata, metas: Ent
 }
 
 // Pivot rows have no audit table yet: say so at startup rather than let collection changes go unrecorded unnoticed.
-function warnUnauditedCollections(targets: readonly ReconcileTarget[], platform: Platform): void {
+function warnUnauditedCollections(
+  targets: readonly ReconcileTarget[],
+  pivots: ReadonlyMap<string, PivotPlan>,
+  audited: ReadonlyMap<string, AuditPlan>,
+  metas: EntityMetadata[],
+  platform: Platform,
+): void {
+  const pivotAudited = (table: string) => metas.some(meta => meta.tableName === table && audited.has(meta.className));
   const collections = targets.flatMap(({ source }) =>
-    source.props.filter(prop => prop.kind === ReferenceKind.MANY_TO_MANY).map(prop => `${source.className}.${prop.name}`),
+    source.props
+      .filter(prop => prop.kind === ReferenceKind.MANY_TO_MANY && prop.owner)
+      .filter(prop => !pivots.has(`${source.className}.${prop.name}`) && !pivotAudited(prop.pivotTable))
+      .map(prop => `${source.className}.${prop.name}`),
   );
   if (collections.length > 0) {
     platform.getConfig().getLogger().warn(
@@ -296,6 +340,28 @@ function warnUnauditedCollections(targets: readonly ReconcileTarget[], platform:
       { enabled: true },
     );
   }
+}
+
+// The pivot table and its columns are only known once discovery processed the collection: the pivot audit
+// entity takes its name from the pivot table and its columns from the pivot entity, as an audit entity does from
+// its source. A pivot entity with columns of its own is audited as an entity instead (its changes are flushes).
+function completePivotAudit(
+  audit: EntityMetadata,
+  definition: PivotAuditDefinition,
+  options: ResolvedAuditTrailOptions,
+  metas: EntityMetadata[],
+  platform: Platform,
+): { source: EntityMetadata; audit: EntityMetadata; owner: EntityMetadata; ownerColumns: string[] } | undefined {
+  const owner = metas.find(meta => metadataKeys(meta).includes(sourceKeyOf(definition.owner)));
+  const prop = owner?.properties[definition.property];
+  const source = prop && metas.find(meta => meta.pivotTable && meta.tableName === prop.pivotTable && meta.schema === owner.schema);
+  if (!owner || !prop || !source || source.props.some(p => isCopied(p) && !p.primary)) {
+    return undefined;
+  }
+  audit.tableName = `${prop.pivotTable}_audit`;
+  audit.schema = source.schema;
+  alignWithSource(audit, source, platform, options);
+  return { source, audit, owner, ownerColumns: [...prop.joinColumns] };
 }
 
 // `connect: false` asks for no database access at init, and an in-memory SQLite database would be a new, empty one.

@@ -49,6 +49,15 @@ export interface AuditPlans {
   readonly auditEntities: ReadonlySet<string>;
   /** The relations along which the database deletes or nulls rows when a row is deleted. */
   readonly cascades: DatabaseCascades;
+  /** The pivot tables of audited many-to-many collections, by `Owner.property`. */
+  readonly pivots: ReadonlyMap<string, PivotPlan>;
+}
+
+/** How to audit the pivot table of one many-to-many collection: the plan of its pivot entity, and its columns. */
+export interface PivotPlan {
+  readonly plan: AuditPlan;
+  /** The pivot columns that reference the owning side. */
+  readonly ownerColumns: readonly string[];
 }
 
 /** Source columns copied as they are into the audit table (not excluded or masked), in property order, each once. */

@@ -19,7 +19,8 @@ import { addMaskedValues } from './maskedValues.js';
 import { TransactionIds } from './TransactionIds.js';
 import { primaryKeyValues } from './databaseValues.js';
 import { keyString } from './keyString.js';
-import { writeSnapshots } from './writeSnapshots.js';
+import { writeSnapshots, type StatementValues } from './writeSnapshots.js';
+import { collectPivotOwners, readPivotRows, writePivotChanges } from './pivotChanges.js';
 
 const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
   [ChangeSetType.CREATE]: 'I',
@@ -66,10 +67,14 @@ export class AuditTrailSubscriber implements EventSubscriber {
     if (changes.length === 0) {
       return;
     }
-    const shared = { timestamp: flush.timestamp, transactionId: this.#transactionIds.idOf(transaction), reason: flush.context?.reason ?? null };
+    const shared = this.#shared(transaction, flush);
     const rows = await flush.rows(plan, changes, em);
     await addMaskedValues(em, transaction, plan, rows);
     await writeSnapshots(em, transaction, plan, shared, rows);
+  }
+
+  #shared(transaction: object, flush: FlushAudit): StatementValues {
+    return { timestamp: flush.timestamp, transactionId: this.#transactionIds.idOf(transaction), reason: flush.context?.reason ?? null };
   }
 
   /** The audit plans of the ORM that owns `metadata`, once `MikroORM.init` discovered it. */
@@ -86,6 +91,9 @@ export class AuditTrailSubscriber implements EventSubscriber {
     }
     const flush = new FlushAudit(auditContext.current());
     this.#flushes.set(em, flush);
+    if (plans && plans.pivots.size > 0) {
+      flush.pivotOwners = collectPivotOwners(em, uow, plans);
+    }
     // Inside em.transactional() / em.begin() the flush opens no transaction of its own: the outer one is
     // already open, so the rows about to be deleted can be copied now.
     const outer = em.getTransactionContext<object>();
@@ -152,6 +160,9 @@ export class AuditTrailSubscriber implements EventSubscriber {
     if (flush) {
       await this.#write(em, uow, transaction, flush, DELETE_TYPES);
       await this.#writeDatabaseCascades(em, uow, transaction, flush);
+      for (const [pivot, owners] of transaction ? (flush.pivotOwners ?? []) : []) {
+        flush.pivotBefore.set(pivot, await readPivotRows(em, transaction as object, pivot, owners));
+      }
     }
   }
 
@@ -185,6 +196,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
       (className, key) => handled.has(`${className}\u0000${keyString(key)}`),
     );
     for (const [plan, keys] of found.deleted) {
+      flush.cascaded.set(plan, new Set(keys.map(keyString)));
       if (plan.options.auditDeletes) {
         await this.writeAudit(em, transaction as object, plan, keyedChanges(em, plan, keys, 'D'), flush);
       }
@@ -203,6 +215,12 @@ export class AuditTrailSubscriber implements EventSubscriber {
     await this.#write(em, uow, transaction, flush, CHANGE_TYPES);
     for (const [plan, keys] of flush.nulled ?? []) {
       await this.writeAudit(em, transaction as object, plan, keyedChanges(em, plan, keys, 'U'), flush);
+    }
+    for (const [pivot, owners] of transaction ? (flush.pivotOwners ?? []) : []) {
+      const after = await readPivotRows(em, transaction as object, pivot, owners);
+      const before = flush.pivotBefore.get(pivot) ?? new Map<string, unknown[]>();
+      const skip = flush.cascaded.get(pivot.plan) ?? new Set<string>();
+      await writePivotChanges(em, transaction as object, pivot, before, after, skip, flush, this.#shared(transaction as object, flush));
     }
   }
 

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { AuditContextData } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
-import type { AuditPlan } from './AuditPlan.js';
+import type { AuditPlan, PivotPlan } from './AuditPlan.js';
+import type { PivotRows } from './pivotChanges.js';
 import type { TrackFieldArgs } from './AuditTrailOptions.js';
 import { toDatabaseValues } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
@@ -30,6 +31,11 @@ export class FlushAudit {
   written = false;
   /** Rows the database nulls a foreign key of when this flush deletes (`ON DELETE SET NULL`), to snapshot after. */
   nulled: Map<AuditPlan, unknown[][]> | undefined;
+  /** Owners whose many-to-many pivot rows this flush may change, and those rows before its statements. */
+  pivotOwners: Map<PivotPlan, Set<object>> | undefined;
+  pivotBefore = new Map<PivotPlan, PivotRows>();
+  /** Keys (as key strings) the database cascade already recorded as deleted, per plan. */
+  readonly cascaded = new Map<AuditPlan, Set<string>>();
   /** The transaction this flush ran in when it did not open its own. */
   outerTransaction: object | undefined;
 

@@ -108,6 +108,13 @@ export class AuditTrailConfigError extends Error {
     );
   }
 
+  static notAnAuditedCollection(entity: string, property: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `${entity}.${property} is not an audited many-to-many collection: it needs @AuditTrail() on ${entity} and to be ` +
+        `the owning side of a collection without an explicit pivotEntity (audit such a pivot entity with auditOf()).`,
+    );
+  }
+
   static tableClash(entity: string, table: string, other: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       `The audit table '${table}' of ${entity} is already the table of entity ${other}. ` +

@@ -1,5 +1,7 @@
 export { AuditTrail, auditTrail } from './AuditTrail.js';
 export { auditOf } from './auditOf.js';
+export { auditOfCollection } from './pivotAudit.js';
+export type { PivotAuditRow } from './pivotAudit.js';
 export { withAuditTrail } from './withAuditTrail.js';
 export type { AuditableConfig } from './withAuditTrail.js';
 export { AuditTrailSubscriber } from './AuditTrailSubscriber.js';

@@ -5,6 +5,7 @@ import { findDefinition } from './AuditRegistry.js';
 import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type TrackField } from './AuditTrailOptions.js';
 import { AuditTrailSubscriber } from './AuditTrailSubscriber.js';
 import { auditOf } from './auditOf.js';
+import { pivotAuditsOf } from './pivotAudit.js';
 import { AuditTrailConfigError } from './errors.js';
 
 /** The parts of a MikroORM config that `withAuditTrail` reads and extends. */
@@ -96,6 +97,11 @@ function withAuditEntities(entities: readonly unknown[]): unknown[] {
     }
     if (!result.includes(audit) && !result.includes(audit.meta.class)) {
       result.push(audit);
+    }
+    for (const pivot of pivotAuditsOf(entity as EntitySchema)) {
+      if (!result.includes(pivot.schema)) {
+        result.push(pivot.schema);
+      }
     }
   }
   return result;

@@ -1,0 +1,122 @@
+import { ReferenceKind, type EntityManager, type Transaction, type UnitOfWork } from '@mikro-orm/core';
+import type { ChangeType } from './AuditColumns.js';
+import type { AuditPlans, PivotPlan } from './AuditPlan.js';
+import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
+import { primaryKeyValues, toDatabaseValue } from './databaseValues.js';
+import type { AuditedChange, FlushAudit } from './FlushAudit.js';
+import { keyString } from './keyString.js';
+import type { StatementValues } from './writeSnapshots.js';
+
+const KEYS_PER_QUERY = 1000;
+const ROWS_PER_STATEMENT = 500;
+
+/** Pivot rows by key string: the pair of keys each row holds, in the pivot's key column order. */
+export type PivotRows = Map<string, unknown[]>;
+
+/**
+ * The owners (entities on the owning side) whose pivot rows a flush may change, per audited pivot: the owner of
+ * each changed owning collection, and the items of each changed inverse collection.
+ */
+export function collectPivotOwners(em: EntityManager, uow: UnitOfWork, plans: AuditPlans): Map<PivotPlan, Set<object>> {
+  const owners = new Map<PivotPlan, Set<object>>();
+  const add = (pivot: PivotPlan | undefined, entities: Iterable<object>) => {
+    if (pivot) {
+      const set = owners.get(pivot) ?? new Set<object>();
+      owners.set(pivot, set);
+      for (const entity of entities) {
+        set.add(entity);
+      }
+    }
+  };
+  for (const collection of uow.getCollectionUpdates()) {
+    const prop = collection.property;
+    if (prop.kind !== ReferenceKind.MANY_TO_MANY) {
+      continue;
+    }
+    if (prop.owner) {
+      const owner = em.getMetadata().find(collection.owner.constructor as never);
+      add(owner && plans.pivots.get(`${owner.className}.${prop.name}`), [collection.owner]);
+    } else if (prop.mappedBy && prop.targetMeta) {
+      const items = [...(collection.getSnapshot() ?? []), ...collection.getItems(false)];
+      add(plans.pivots.get(`${prop.targetMeta.className}.${prop.mappedBy}`), items as object[]);
+    }
+  }
+  return owners;
+}
+
+/** The pivot rows of the given owners (those with a key yet), read inside the transaction. */
+export async function readPivotRows(em: EntityManager, transaction: object, pivot: PivotPlan, owners: Iterable<object>): Promise<PivotRows> {
+  const { quote: q, sourceTable, keyColumns } = pivot.plan.shape;
+  const keys = [...owners].map(owner => primaryKeyValues(owner)).filter((key): key is unknown[] => key !== null && key.every(v => v != null));
+  const rows: PivotRows = new Map();
+  const single = pivot.ownerColumns.length === 1;
+  const target = single ? q(pivot.ownerColumns[0]!) : `(${pivot.ownerColumns.map(q).join(', ')})`;
+  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
+    const chunk = keys.slice(start, start + KEYS_PER_QUERY);
+    const list = chunk.map(key => (single ? '?' : `(${key.map(() => '?').join(', ')})`)).join(', ');
+    const select = keyColumns.map((column, i) => `${q(column.name)} as ${q(`k${i}`)}`).join(', ');
+    const sql = `select ${select} from ${q(sourceTable)} where ${target} in (${list}) ${AUDIT_SQL_MARKER}`;
+    const result = (await em.getConnection('write').execute(sql, chunk.flat(), 'all', transaction as Transaction)) as Record<string, unknown>[];
+    for (const row of result) {
+      const pair = keyColumns.map((_, i) => row[`k${i}`]);
+      rows.set(keyString(pair), pair);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Writes the `I` rows of pairs that appeared and the `D` rows of pairs that disappeared between `before` and
+ * `after`. A pivot row is nothing but its two keys, so both are written from the pairs themselves (a removed row
+ * cannot be copied any more), in multi-row INSERTs.
+ */
+export async function writePivotChanges(
+  em: EntityManager,
+  transaction: object,
+  pivot: PivotPlan,
+  before: PivotRows,
+  after: PivotRows,
+  skip: ReadonlySet<string>,
+  flush: FlushAudit,
+  shared: StatementValues,
+): Promise<void> {
+  const changes: AuditedChange[] = [];
+  const change = (pair: unknown[], changeType: ChangeType): AuditedChange => ({
+    entity: Object.fromEntries(pivot.plan.shape.keyColumns.map((column, i) => [column.name, pair[i]])),
+    key: pair,
+    changeType,
+  });
+  for (const [id, pair] of after) {
+    if (!before.has(id)) {
+      changes.push(change(pair, 'I'));
+    }
+  }
+  for (const [id, pair] of before) {
+    if (!after.has(id) && !skip.has(id)) {
+      changes.push(change(pair, 'D'));
+    }
+  }
+  if (changes.length === 0) {
+    return;
+  }
+  const { plan } = pivot;
+  const rows = await flush.rows(plan, changes, em);
+  const { quote: q, auditTable, keyColumns, statementColumns, rowColumns } = plan.shape;
+  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
+  const statementValues = [
+    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
+    toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
+    toDatabaseValue(reasonProp!, shared.reason, plan.platform),
+  ];
+  const columns = [...keyColumns, ...statementColumns, ...rowColumns].map(column => q(column.name)).join(', ');
+  for (let start = 0; start < rows.keys.length; start += ROWS_PER_STATEMENT) {
+    const params: unknown[] = [];
+    const tuples = rows.keys.slice(start, start + ROWS_PER_STATEMENT).map((key, i) => {
+      const values = [...key, ...statementValues, ...rows.values[start + i]!];
+      params.push(...values);
+      return `(${values.map(() => '?').join(', ')})`;
+    });
+    const sql = `insert into ${q(auditTable)} (${columns}) values ${tuples.join(', ')} ${AUDIT_SQL_MARKER}`;
+    await em.getConnection('write').execute(sql, params, 'run', transaction as Transaction);
+  }
+}
