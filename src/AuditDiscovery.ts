@@ -176,7 +176,7 @@ export class AuditDiscovery {
       }
     }
     const cascades = new DatabaseCascades(metas, config);
-    this.#plans.set(storage, { bySource, auditEntities, cascades, pivots });
+    this.#plans.set(storage, { bySource, auditEntities, cascades, pivots, strict: this.#guard.strict });
     if (targets.length > 0) {
       await installAuditedEntityManager(config);
       warnUnauditedCollections(targets, pivots, bySource, metas, platform);

@@ -51,6 +51,8 @@ export interface AuditPlans {
   readonly cascades: DatabaseCascades;
   /** The pivot tables of audited many-to-many collections, by `Owner.property`. */
   readonly pivots: ReadonlyMap<string, PivotPlan>;
+  /** The module's `strict` option. */
+  readonly strict: boolean;
 }
 
 /** How to audit the pivot table of one many-to-many collection: the plan of its pivot entity, and its columns. */

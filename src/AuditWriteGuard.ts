@@ -28,6 +28,11 @@ export function allowUnauditedWrites<R>(fn: () => R): R {
   return unaudited.run(true, fn);
 }
 
+/** Whether the caller runs inside `allowUnauditedWrites` or `allowAuditTableWrites`. */
+export function unauditedWritesAllowed(): boolean {
+  return !!unaudited.getStore() || !!maintenance.getStore();
+}
+
 /** Runs `fn` as a write the audit trail records (a flush, an audited native write): strict mode lets it pass. */
 export function auditedWrite<R>(fn: () => R): R {
   return audited.run(true, fn);
@@ -50,6 +55,11 @@ export class AuditWriteGuard {
 
   constructor(strict: boolean) {
     this.#strict = strict;
+  }
+
+  /** Whether unaudited writes to audited tables are refused (the module's `strict` option). */
+  get strict(): boolean {
+    return this.#strict;
   }
 
   /** In strict mode, starts refusing unaudited writes to `table`, the table of audited entity `entity`. */

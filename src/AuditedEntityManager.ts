@@ -8,6 +8,7 @@ import { primaryKeyValues } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
 import { auditedWrite } from './AuditWriteGuard.js';
+import { auditQueryBuilder, queryBuilderEntity } from './auditedQueryBuilder.js';
 import { allMetadata } from './metadataCompat.js';
 import { conflictProperties, upsertChangeTypes } from './upsertChanges.js';
 import { sqlSchemaModule } from './sqlSchemaCompat.js';
@@ -64,6 +65,22 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
     // A flush's statements are audited by the subscriber: strict mode lets them through.
     async flush(this: EntityManager) {
       return auditedWrite(() => base.flush.call(this));
+    },
+    createQueryBuilder(this: EntityManager, ...args: unknown[]) {
+      const qb = base.createQueryBuilder.apply(this, args);
+      const em = this.getContext(false);
+      const plans = auditPlansOf(em);
+      const entityName = queryBuilderEntity(args[0]);
+      if (!plans || entityName === undefined) {
+        return qb;
+      }
+      return auditQueryBuilder(qb, {
+        em,
+        transaction: em.getTransactionContext<object>(),
+        plan: planOf(em, entityName),
+        plans,
+        write: writeKeyed,
+      });
     },
     async nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options: Options = {}) {
       return audited(this, entityName, options, async (em, plan) => {
@@ -155,6 +172,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
 
 interface NativeWrites {
   flush(this: EntityManager): Promise<void>;
+  createQueryBuilder(this: EntityManager, ...args: unknown[]): object;
   nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options?: Options): Promise<number>;
   nativeDelete(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, options?: Options): Promise<number>;
   insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options?: Options): Promise<unknown>;

@@ -203,6 +203,14 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static queryBuilderOutsideTransaction(entity: string, call: string): AuditTrailError {
+    return new AuditTrailError(
+      `A query builder's ${call} on the audited entity ${entity} runs outside a transaction, so its audit rows could ` +
+        `not be written with it. Create the query builder from the EntityManager that em.transactional() passes, or ` +
+        `use em.nativeUpdate()/em.nativeDelete(), which open their own.`,
+    );
+  }
+
   static foreignTransactionContext(entity: string): AuditTrailError {
     return new AuditTrailError(
       `A native write on the audited entity ${entity} was given a transaction (options.ctx) other than the ` +

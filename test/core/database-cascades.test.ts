@@ -130,6 +130,14 @@ describeOnEachDatabase('database cascades', { file: import.meta.url, config: { e
     ]);
   });
 
+  it('records them for a query-builder delete() in a transaction', async () => {
+    await ctx.t.orm.em.fork().transactional(async em => {
+      const sql = em as unknown as { createQueryBuilder(entity: object): { delete(): { where(cond: object): { execute(): Promise<unknown> } } } };
+      await sql.createQueryBuilder(Club).delete().where({ id: 1 }).execute();
+    });
+    expect(await changes(ctx)).toEqual(CLUB_1_DELETED);
+  });
+
   it('records nothing when the deleting transaction rolls back', async () => {
     await expect(
       ctx.t.orm.em.fork().transactional(async em => {

@@ -21,6 +21,13 @@ class Setting {
 }
 
 const AccountAudit = auditOf<typeof Account, { username: string | null }>(Account);
+
+interface QueryBuilder {
+  update(data: object): QueryBuilder;
+  delete(): QueryBuilder;
+  where(cond: object): QueryBuilder;
+  execute(): Promise<unknown>;
+}
 type Version = AuditRow<Account, { username: string | null }>;
 
 // What a version says about the row and the change, without what differs by nature (audit id, time, transaction).
@@ -121,6 +128,22 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
     expect(large).toBe(small);
     // begin, read the keys, update, copy the rows, commit.
     expect(small).toBeLessThanOrEqual(5);
+  });
+
+  it('audits query-builder update() and delete() run in a transaction, like nativeUpdate and nativeDelete', async () => {
+    await twins();
+    await auditContext.run({ user: 'grace' }, () =>
+      ctx.t.orm.em.fork().transactional(async em => {
+        const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
+        await sql.createQueryBuilder(Account).update({ balance: 30 }).where({ id: 1 }).execute();
+        await sql.createQueryBuilder(Account).delete().where({ id: 2 }).execute();
+      }),
+    );
+    const rows = (await history(ctx)).slice(2).map(content);
+    expect(rows).toEqual([
+      [1, 'ada', 30, 'n', 'U', 'grace', null],
+      [2, 'ada', 10, 'n', 'D', 'grace', null],
+    ]);
   });
 
   it('leaves unaudited entities alone', async () => {
