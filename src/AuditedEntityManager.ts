@@ -221,12 +221,26 @@ function planOf(em: EntityManager, entityName: EntityName<object>): AuditPlan | 
   return meta && auditPlansOf(em)?.bySource.get(meta.className);
 }
 
+// Looked up on every native write and query builder: remembered per ORM (metadata storage) and entity.
+const metaCache = new WeakMap<object, Map<unknown, EntityMetadata | undefined>>();
+
 function metaOf(em: EntityManager, entityName: EntityName<object>): EntityMetadata | undefined {
+  const storage = em.getMetadata();
+  let cache = metaCache.get(storage);
+  if (!cache) {
+    cache = new Map();
+    metaCache.set(storage, cache);
+  }
+  if (cache.has(entityName)) {
+    return cache.get(entityName);
+  }
   const name =
     typeof entityName === 'string'
       ? entityName
       : ((entityName as { meta?: { className?: string } }).meta?.className ?? (entityName as { name?: string }).name);
-  return allMetadata(em.getMetadata()).find(meta => meta.class === entityName || meta.className === name);
+  const meta = allMetadata(storage).find(candidate => candidate.class === entityName || candidate.className === name);
+  cache.set(entityName, meta);
+  return meta;
 }
 
 function entityOf(entityOrName: unknown): EntityName<object> | undefined {
