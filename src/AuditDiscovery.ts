@@ -20,6 +20,8 @@ import { AuditTrailConfigError } from './errors.js';
 import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './reconcileAuditTables.js';
 import { isExcluded, validateFilters } from './propertyFilters.js';
 import { installAuditedEntityManager } from './AuditedEntityManager.js';
+import { installBackstopMigrations } from './backstopMigrations.js';
+import { backstopTriggerDefinitions, type TriggerBackstopOptions, type TriggerDefinition } from './triggerBackstop.js';
 import { resolveOptions } from './resolveOptions.js';
 import { isMissingDatabase } from './sqlSchemaCompat.js';
 
@@ -48,12 +50,20 @@ export class AuditDiscovery {
   readonly #batchSize: number | undefined;
   readonly #guard: AuditWriteGuard;
   readonly #schemaCheck: SchemaCheckMode;
+  readonly #backstop: TriggerBackstopOptions | undefined;
 
-  constructor(globalTrackFields: readonly TrackField[], batchSize: number | undefined, guard: AuditWriteGuard, schemaCheck: SchemaCheckMode) {
+  constructor(
+    globalTrackFields: readonly TrackField[],
+    batchSize: number | undefined,
+    guard: AuditWriteGuard,
+    schemaCheck: SchemaCheckMode,
+    backstop?: TriggerBackstopOptions,
+  ) {
     this.#globalTrackFields = globalTrackFields;
     this.#batchSize = batchSize;
     this.#guard = guard;
     this.#schemaCheck = schemaCheck;
+    this.#backstop = backstop;
   }
 
   /** The plans of the ORM whose metadata this is (`em.getMetadata()`). */
@@ -176,7 +186,25 @@ export class AuditDiscovery {
       }
     }
     const cascades = new DatabaseCascades(metas, config);
-    this.#plans.set(storage, { bySource, auditEntities, cascades, pivots, strict: this.#guard.strict });
+    this.#plans.set(storage, { bySource, auditEntities, cascades, pivots, strict: this.#guard.strict, backstop: this.#backstop });
+    if (this.#backstop && targets.length > 0) {
+      if (dialect === 'sqlite') {
+        throw AuditTrailConfigError.backstopUnsupported(platform.constructor.name);
+      }
+      const sourcePlans = [...bySource.values()];
+      const metadataTriggers = sourcePlans.every(plan => Array.isArray((plan.source as { triggers?: unknown }).triggers));
+      if (metadataTriggers && dialect === 'mysql') {
+        throw AuditTrailConfigError.backstopUnsupported(`${platform.constructor.name} with MikroORM 7, whose schema diff re-creates MySQL/MariaDB triggers in every migration`);
+      }
+      if (metadataTriggers) {
+        // MikroORM 7 manages triggers declared in the metadata: its schema diff creates and keeps them.
+        for (const plan of sourcePlans) {
+          (plan.source as unknown as { triggers: TriggerDefinition[] }).triggers.push(...backstopTriggerDefinitions(plan, this.#backstop));
+        }
+      } else {
+        await installBackstopMigrations(config, sourcePlans, this.#backstop);
+      }
+    }
     if (targets.length > 0) {
       await installAuditedEntityManager(config);
       warnUnauditedCollections(targets, pivots, bySource, metas, platform);

@@ -5,6 +5,7 @@ import { isCopied } from './auditProperties.js';
 import { primaryKeyValues } from './databaseValues.js';
 import type { DatabaseCascades } from './databaseCascades.js';
 import type { Dialect } from './dialect.js';
+import type { TriggerBackstopOptions } from './triggerBackstop.js';
 import { auditedPropertyNames, isExcluded, isMasked } from './propertyFilters.js';
 import type { ParameterColumn, SnapshotStatementShape } from './SnapshotStatement.js';
 
@@ -53,6 +54,8 @@ export interface AuditPlans {
   readonly pivots: ReadonlyMap<string, PivotPlan>;
   /** The module's `strict` option. */
   readonly strict: boolean;
+  /** The module's `triggerBackstop` option, when on. */
+  readonly backstop: TriggerBackstopOptions | undefined;
 }
 
 /** How to audit the pivot table of one many-to-many collection: the plan of its pivot entity, and its columns. */

@@ -1,6 +1,7 @@
 import type { EntityManager, EntityName, PropertyOptions } from '@mikro-orm/core';
 import type { AuditContextData } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
+import type { TriggerBackstopOptions } from './triggerBackstop.js';
 
 /** What a track field's `value` callback receives for each audited change. */
 export interface TrackFieldArgs<T extends object = object> {
@@ -107,6 +108,13 @@ export interface AuditTrailModuleOptions {
    * through. Defaults to `true`.
    */
   strict?: boolean;
+  /**
+   * PostgreSQL and MySQL/MariaDB: make `migration:create` also install row triggers on every audited table that
+   * record the writes the application did not (raw SQL, other applications, manual fixes), with the database user
+   * as actor in `actorField` when the application gave none. The library's own writes are marked, so no write is
+   * recorded twice. Off by default.
+   */
+  triggerBackstop?: boolean | TriggerBackstopOptions;
 }
 
 /** See {@link AuditTrailModuleOptions.schemaCheck}. */

@@ -21,6 +21,7 @@ import { primaryKeyValues } from './databaseValues.js';
 import { keyString } from './keyString.js';
 import { writeSnapshots, type StatementValues } from './writeSnapshots.js';
 import { collectPivotOwners, readPivotRows, writePivotChanges } from './pivotChanges.js';
+import { markRecorded } from './triggerBackstop.js';
 
 const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
   [ChangeSetType.CREATE]: 'I',
@@ -54,6 +55,9 @@ export class AuditTrailSubscriber implements EventSubscriber {
   // flush, so one that failed there left part of its statements applied, without their audit rows.
   readonly #unfinished = new WeakMap<object, Set<FlushAudit>>();
   readonly #transactionIds = new TransactionIds();
+  // Transactions in which the backstop triggers were told the library records the writes (reset before the end:
+  // a MySQL session variable outlives the transaction).
+  readonly #marked = new WeakSet<object>();
 
   constructor(discovery: AuditDiscovery) {
     this.#discovery = discovery;
@@ -106,6 +110,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
       unfinished.add(flush);
       flush.outerTransaction = outer;
       await this.#writeDeletes(em, uow, outer);
+      await this.#mark(em, outer, true, flush);
     }
   }
 
@@ -122,6 +127,10 @@ export class AuditTrailSubscriber implements EventSubscriber {
     }
     try {
       await this.#writeDeletes(em, uow, transaction);
+      const flush = this.#flushes.get(em);
+      if (flush) {
+        await this.#mark(em, transaction, true, flush);
+      }
     } catch (error) {
       // MikroORM's connection.begin() dispatches this event before handing the transaction to the code that
       // would roll it back, so an error thrown here would leave it open and its pooled connection taken
@@ -141,6 +150,28 @@ export class AuditTrailSubscriber implements EventSubscriber {
     if (uow) {
       await this.#writeChanges(em, uow, transaction);
     }
+    if (transaction && this.#marked.has(transaction as object)) {
+      await this.#mark(em, transaction, false, undefined);
+    }
+  }
+
+  async beforeTransactionRollback({ em, transaction }: TransactionEventArgs): Promise<void> {
+    if (transaction && this.#marked.has(transaction as object)) {
+      await this.#mark(em, transaction, false, undefined);
+    }
+  }
+
+  // With the trigger backstop, the flush's own statements are marked as recorded by the library.
+  async #mark(em: EntityManager, transaction: unknown, recorded: boolean, flush: FlushAudit | undefined): Promise<void> {
+    if (!this.plansFor(em.getMetadata())?.backstop || !transaction) {
+      return;
+    }
+    await markRecorded(em, transaction, recorded, flush?.context ?? auditContext.current());
+    if (recorded) {
+      this.#marked.add(transaction as object);
+    } else {
+      this.#marked.delete(transaction as object);
+    }
   }
 
   async afterFlush({ em, uow }: FlushEventArgs): Promise<void> {
@@ -148,6 +179,10 @@ export class AuditTrailSubscriber implements EventSubscriber {
     // (em.transactional, em.begin): that transaction is still open here. A flush-owned transaction was
     // handled by beforeTransactionCommit.
     await this.#writeChanges(em, uow, em.getTransactionContext());
+    const outer = em.getTransactionContext<object>();
+    if (outer && this.#marked.has(outer)) {
+      await this.#mark(em, outer, false, undefined);
+    }
     const flush = this.#flushes.get(em);
     if (flush?.outerTransaction) {
       this.#unfinished.get(flush.outerTransaction)?.delete(flush);

@@ -84,7 +84,7 @@ export class AuditWriteGuard {
 
   /** Throws if `sql` writes to a protected table and is neither the library's own nor inside `allowAuditTableWrites`. */
   check(sql: string): void {
-    if (!this.#pattern || sql.endsWith(AUDIT_SQL_MARKER) || maintenance.getStore()) {
+    if (!this.#pattern || sql.endsWith(AUDIT_SQL_MARKER) || maintenance.getStore() || isDefinition(sql)) {
       return;
     }
     const match = this.#pattern.exec(sql);
@@ -99,7 +99,7 @@ export class AuditWriteGuard {
    * (a query builder's insert/update/delete, `em.execute`), since nothing would record it.
    */
   checkSource(sql: string): void {
-    if (!this.#sourcePattern || audited.getStore() || unaudited.getStore() || maintenance.getStore() || sql.endsWith(AUDIT_SQL_MARKER)) {
+    if (!this.#sourcePattern || audited.getStore() || unaudited.getStore() || maintenance.getStore() || sql.endsWith(AUDIT_SQL_MARKER) || isDefinition(sql)) {
       return;
     }
     const match = this.#sourcePattern.exec(sql);
@@ -108,6 +108,11 @@ export class AuditWriteGuard {
       throw AuditTrailError.unauditedStatement(this.#sources.get(table) ?? table, table);
     }
   }
+}
+
+// A trigger or function definition may contain an INSERT into an audit table in its body: defining it writes nothing.
+function isDefinition(sql: string): boolean {
+  return /^\s*(create|alter|drop|comment)\s/i.test(sql);
 }
 
 function tablePattern(tables: string[]): RegExp {

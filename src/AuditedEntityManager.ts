@@ -11,6 +11,7 @@ import { auditedWrite } from './AuditWriteGuard.js';
 import { auditQueryBuilder, queryBuilderEntity } from './auditedQueryBuilder.js';
 import { allMetadata } from './metadataCompat.js';
 import { conflictProperties, upsertChangeTypes } from './upsertChanges.js';
+import { markRecorded } from './triggerBackstop.js';
 import { sqlSchemaModule } from './sqlSchemaCompat.js';
 
 type EntityManagerClass = new (...args: never[]) => EntityManager;
@@ -80,12 +81,13 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
         plan: planOf(em, entityName),
         plans,
         write: writeKeyed,
+        run: execute => recordedWrite(em, execute),
       });
     },
     async nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options: Options = {}) {
       return audited(this, entityName, options, async (em, plan) => {
         const targets = await matchingRows(em, entityName, plan.source, where, options);
-        const affected = await auditedWrite(() => base.nativeUpdate.call(em, entityName, where, data, options));
+        const affected = await recordedWrite(em, () => base.nativeUpdate.call(em, entityName, where, data, options));
         await writeAudit(em, plan, targets, 'U');
         return affected;
       }, () => base.nativeUpdate.call(this, entityName, where, data, options));
@@ -116,7 +118,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
           }
           nulled = found.nulled;
         }
-        const affected = await auditedWrite(() => base.nativeDelete.call(trx, entityName, where, options));
+        const affected = await recordedWrite(trx, () => base.nativeDelete.call(trx, entityName, where, options));
         for (const [dependent, dependentKeys] of nulled ?? []) {
           await writeKeyed(trx, dependent, dependentKeys, 'U');
         }
@@ -125,7 +127,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
     },
     async insert(this: EntityManager, entityNameOrEntity: unknown, data?: object, options: Options = {}) {
       return audited(this, entityOf(entityNameOrEntity), options, async (em, plan) => {
-        const key = await auditedWrite(() => base.insert.call(em, entityNameOrEntity, data, options));
+        const key = await recordedWrite(em, () => base.insert.call(em, entityNameOrEntity, data, options));
         await writeAudit(em, plan, [reference(em, plan, key)], 'I');
         return key;
       }, () => base.insert.call(this, entityNameOrEntity, data, options));
@@ -134,7 +136,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
       const entityName = Array.isArray(entityNameOrEntities) ? entityOf(entityNameOrEntities[0]) : entityOf(entityNameOrEntities);
       return audited(this, entityName, options, async (em, plan) => {
         const rows = data ?? (entityNameOrEntities as object[]);
-        const keys = await auditedWrite(() =>
+        const keys = await recordedWrite(em, () =>
           rows.length > 0 && !Utils.isEntity(rows[0]) ? insertRows(em, plan, rows, options) : base.insertMany.call(em, entityNameOrEntities, data, options),
         );
         await writeAudit(em, plan, keys.map(key => reference(em, plan, key)), 'I');
@@ -146,7 +148,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
       return audited(this, entityName, options, async (em, plan) => {
         const rows = [(data ?? entityNameOrEntity) as Record<string, unknown>];
         const changeTypeOf = await changeTypes(em, plan, rows, options, 'em.upsert()');
-        const entity = await auditedWrite(() => base.upsert.call(em, entityNameOrEntity, data, options));
+        const entity = await recordedWrite(em, () => base.upsert.call(em, entityNameOrEntity, data, options));
         await write(em, plan, [{ entity: entity as object, changeType: changeTypeOf(0) }]);
         return entity;
       }, () => base.upsert.call(this, entityNameOrEntity, data, options));
@@ -156,7 +158,7 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
       return audited(this, entityName, options, async (em, plan) => {
         const rows = (data ?? entityNameOrEntities) as Record<string, unknown>[];
         const changeTypeOf = await changeTypes(em, plan, rows, options, 'em.upsertMany()');
-        const entities = (await auditedWrite(() => base.upsertMany.call(em, entityNameOrEntities, data, options))) as object[];
+        const entities = (await recordedWrite(em, () => base.upsertMany.call(em, entityNameOrEntities, data, options))) as object[];
         await write(em, plan, entities.map((entity, i) => ({ entity, changeType: changeTypeOf(i) })));
         return entities;
       }, () => base.upsertMany.call(this, entityNameOrEntities, data, options));
@@ -280,6 +282,22 @@ async function insertRows(em: EntityManager, plan: AuditPlan, rows: object[], op
 
 function reference(em: EntityManager, plan: AuditPlan, key: unknown): object {
   return em.getReference(plan.source.class as EntityName<object>, key as never, { wrapped: false });
+}
+
+// An audited write's own statement: strict mode lets it through, and the backstop triggers (when installed) are
+// told the library records it.
+async function recordedWrite<R>(em: EntityManager, write: () => Promise<R>): Promise<R> {
+  const transaction = auditPlansOf(em)?.backstop ? em.getTransactionContext<object>() : undefined;
+  if (transaction) {
+    await markRecorded(em, transaction, true, auditContext.current());
+  }
+  try {
+    return await auditedWrite(write);
+  } finally {
+    if (transaction) {
+      await markRecorded(em, transaction, false, auditContext.current());
+    }
+  }
 }
 
 function writeAudit(em: EntityManager, plan: AuditPlan, entities: readonly object[], changeType: ChangeType): Promise<void> {

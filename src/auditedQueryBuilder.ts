@@ -1,7 +1,7 @@
 import type { EntityManager, EntityName } from '@mikro-orm/core';
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditPlan, AuditPlans } from './AuditPlan.js';
-import { auditedWrite, unauditedWritesAllowed } from './AuditWriteGuard.js';
+import { unauditedWritesAllowed } from './AuditWriteGuard.js';
 import { AuditTrailError } from './errors.js';
 
 /** What the audited EntityManager gives an audited query builder to record its writes with. */
@@ -13,6 +13,8 @@ export interface QueryBuilderAudit {
   readonly plans: AuditPlans;
   /** Writes snapshots of rows known by key on the transaction. */
   write(em: EntityManager, plan: AuditPlan, keys: readonly unknown[][], changeType: ChangeType): Promise<void>;
+  /** Runs the builder's own statement as a write the library records. */
+  run(execute: () => Promise<unknown>): Promise<unknown>;
 }
 
 interface QueryBuilderLike {
@@ -79,13 +81,13 @@ async function executeAudited(
       await audit.write(em, plan, keys, 'D');
     }
     const nulled = await recordCascades(audit, keys);
-    const result = await auditedWrite(execute);
+    const result = await audit.run(execute);
     for (const [dependent, dependentKeys] of nulled) {
       await audit.write(em, dependent, dependentKeys, 'U');
     }
     return result;
   }
-  const result = await auditedWrite(execute);
+  const result = await audit.run(execute);
   await audit.write(em, plan, keys, 'U');
   return result;
 }

@@ -159,6 +159,13 @@ export class AuditTrailConfigError extends Error {
     );
   }
 
+  static backstopUnsupported(platform: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `The triggerBackstop option installs PostgreSQL triggers (and MySQL/MariaDB ones with MikroORM 6), but this ORM uses ${platform}. ` +
+        `Remove triggerBackstop from withAuditTrail() options for this database.`,
+    );
+  }
+
   static noTransactions(reason: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       `The audit trail writes history in the same transaction as the change, but ${reason}. ` +

@@ -49,7 +49,11 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
   if (!['warn', 'error', 'off'].includes(schemaCheck)) {
     throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'schemaCheck', "'warn', 'error' or 'off'", schemaCheck);
   }
-  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize, guard, schemaCheck);
+  const backstop = options.triggerBackstop === true ? {} : options.triggerBackstop || undefined;
+  if (backstop !== undefined && (typeof backstop !== 'object' || (backstop.actorField !== undefined && typeof backstop.actorField !== 'string'))) {
+    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'triggerBackstop', 'a boolean or { actorField?: string }', options.triggerBackstop);
+  }
+  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize, guard, schemaCheck, backstop);
   const entities = config.entities && withAuditEntities(config.entities);
   const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
   const subscriber = new AuditTrailSubscriber(discovery);

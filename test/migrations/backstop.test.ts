@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EntitySchema, type MikroORM } from '@mikro-orm/core';
+import { allowUnauditedWrites, auditContext, auditOf, auditTrail, type AuditTrailModuleOptions } from '../../src/index.js';
+import { dbNameFor } from '../support/databases.js';
+import { ormMajor } from '../support/mikro.js';
+import { migrationProject, type MigrationProject } from '../support/migrationProject.js';
+import { SERVER_DATABASES } from '../support/suite.js';
+
+interface Ledger {
+  id: number;
+  balance: number;
+}
+const LedgerSchema = auditTrail(
+  new EntitySchema<Ledger>({
+    name: 'Ledger',
+    tableName: 'ledger',
+    properties: { id: { type: 'number', primary: true }, balance: { type: 'number' } },
+  }),
+  { trackFields: [{ name: 'username', type: 'string', length: 100, value: () => auditContext.current()?.user ?? null }] },
+);
+const LedgerAudit = auditOf<typeof LedgerSchema, { username: string | null }>(LedgerSchema);
+const moduleOptions: AuditTrailModuleOptions = { triggerBackstop: { actorField: 'username' } };
+
+// A client other than the application: the database's own command-line client, as an operator would use it.
+function otherClient(db: string, dbName: string, sql: string): void {
+  if (db === 'postgresql') {
+    execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', dbName, '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+  } else {
+    execFileSync('mariadb', ['-h', '127.0.0.1', '-u', 'root', dbName, '-e', sql]);
+  }
+}
+
+// MikroORM 7's schema diff re-creates MySQL/MariaDB triggers in every migration: refused there at startup.
+const supported = (name: string) => name === 'postgresql' || ormMajor < 7;
+
+describe.each(SERVER_DATABASES.filter(db => db.available && !supported(db.name)))('the trigger backstop on $name with MikroORM 7', db => {
+  it('is refused at startup, naming the reason', async () => {
+    const project = migrationProject(db, dbNameFor(import.meta.url));
+    try {
+      await expect(project.open([LedgerSchema], moduleOptions)).rejects.toThrow(/triggerBackstop option installs PostgreSQL triggers .* re-creates MySQL\/MariaDB triggers/);
+    } finally {
+      await project.close();
+    }
+  });
+});
+
+describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))('the trigger backstop on $name', db => {
+  const dbName = dbNameFor(import.meta.url);
+  let project: MigrationProject;
+  let orm: MikroORM;
+
+  async function history() {
+    const rows = await orm.em.fork().find(LedgerAudit, {}, { orderBy: { _audit_id: 'asc' } });
+    return rows.map(row => [row.id, row.balance, row._audit_change_type, row.username]);
+  }
+
+  beforeAll(async () => {
+    project = migrationProject(db, dbName);
+    orm = await project.open([LedgerSchema], moduleOptions);
+    await project.migrate();
+  });
+  afterAll(async () => {
+    await project?.close();
+  });
+
+  it('is installed by the migration that creates the audited table', () => {
+    const [file] = readdirSync(project.folder).filter(name => /^Migration.*\.cjs$/.test(name));
+    const code = readFileSync(join(project.folder, file!), 'utf8');
+    expect(code).toMatch(/create trigger/);
+    expect(code).toMatch(/ledger_audit_backstop/);
+  });
+
+  it('records a write from another client once, with the database user as actor', async () => {
+    const em = orm.em.fork();
+    em.create(LedgerSchema, { id: 1, balance: 10 });
+    await auditContext.run({ user: 'ada' }, () => em.flush());
+    otherClient(db.name, dbName, 'update ledger set balance = 99 where id = 1');
+    const rows = await history();
+    expect(rows.slice(0, 1)).toEqual([[1, 10, 'I', 'ada']]);
+    expect(rows.slice(1)).toHaveLength(1);
+    expect(rows[1]!.slice(0, 3)).toEqual([1, 99, 'U']);
+    expect(String(rows[1]![3])).toMatch(db.name === 'postgresql' ? /^postgres$/ : /^root@/);
+  });
+
+  it('records every write of the application once: flushes, native writes, and raw SQL it lets through', async () => {
+    const before = (await history()).length;
+    const em = orm.em.fork();
+    const ledger = await em.findOneOrFail(LedgerSchema, 1);
+    ledger.balance = 100;
+    await auditContext.run({ user: 'ada' }, () => em.flush());
+    await auditContext.run({ user: 'ada' }, () => orm.em.fork().nativeUpdate(LedgerSchema, { id: 1 }, { balance: 101 }));
+    await allowUnauditedWrites(() => orm.em.getConnection().execute('update ledger set balance = 102 where id = 1'));
+    em.remove(ledger);
+    await auditContext.run({ user: 'ada' }, () => em.flush());
+    const rows = (await history()).slice(before);
+    expect(rows.map(row => row.slice(0, 3))).toEqual([
+      [1, 100, 'U'],
+      [1, 101, 'U'],
+      [1, 102, 'U'],
+      [1, 102, 'D'],
+    ]);
+    expect(rows.map(row => row[3] === 'ada')).toEqual([true, true, false, true]);
+  });
+});
