@@ -185,6 +185,17 @@ export class AuditDiscovery {
         this.#guard.protect(plan.shape.auditTable, meta.className);
       }
     }
+    // Collections whose pivot is an entity the user audits: their collection changes write pivot rows without
+    // changesets, recorded like generated pivots'.
+    for (const meta of metas) {
+      for (const prop of meta.props) {
+        const pivotMeta = prop.kind === ReferenceKind.MANY_TO_MANY && prop.owner ? metas.find(m => m.pivotTable && m.tableName === prop.pivotTable) : undefined;
+        const plan = pivotMeta && bySource.get(pivotMeta.className);
+        if (plan && !pivots.has(`${meta.className}.${prop.name}`) && !run.pivots.has(plan.auditName)) {
+          pivots.set(`${meta.className}.${prop.name}`, { plan, ownerColumns: [...prop.joinColumns] });
+        }
+      }
+    }
     const cascades = new DatabaseCascades(metas, config);
     this.#plans.set(storage, { bySource, auditEntities, cascades, pivots, strict: this.#guard.strict, backstop: this.#backstop });
     if (this.#backstop && targets.length > 0) {

@@ -10,7 +10,7 @@ import type { StatementValues } from './writeSnapshots.js';
 const KEYS_PER_QUERY = 1000;
 const ROWS_PER_STATEMENT = 500;
 
-/** Pivot rows by key string: the pair of keys each row holds, in the pivot's key column order. */
+/** Pivot rows by key string (of the pivot's key columns): each row's copied columns, in the plan's order. */
 export type PivotRows = Map<string, unknown[]>;
 
 /**
@@ -46,7 +46,8 @@ export function collectPivotOwners(em: EntityManager, uow: UnitOfWork, plans: Au
 
 /** The pivot rows of the given owners (those with a key yet), read inside the transaction. */
 export async function readPivotRows(em: EntityManager, transaction: object, pivot: PivotPlan, owners: Iterable<object>): Promise<PivotRows> {
-  const { quote: q, sourceTable, keyColumns } = pivot.plan.shape;
+  const { quote: q, sourceTable, keyColumns, copiedColumns } = pivot.plan.shape;
+  const keyIndexes = keyColumns.map(column => copiedColumns.indexOf(column.name));
   const keys = [...owners].map(owner => primaryKeyValues(owner)).filter((key): key is unknown[] => key !== null && key.every(v => v != null));
   const rows: PivotRows = new Map();
   const single = pivot.ownerColumns.length === 1;
@@ -54,21 +55,20 @@ export async function readPivotRows(em: EntityManager, transaction: object, pivo
   for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
     const chunk = keys.slice(start, start + KEYS_PER_QUERY);
     const list = chunk.map(key => (single ? '?' : `(${key.map(() => '?').join(', ')})`)).join(', ');
-    const select = keyColumns.map((column, i) => `${q(column.name)} as ${q(`k${i}`)}`).join(', ');
+    const select = copiedColumns.map((column, i) => `${q(column)} as ${q(`c${i}`)}`).join(', ');
     const sql = `select ${select} from ${q(sourceTable)} where ${target} in (${list}) ${AUDIT_SQL_MARKER}`;
     const result = (await em.getConnection('write').execute(sql, chunk.flat(), 'all', transaction as Transaction)) as Record<string, unknown>[];
     for (const row of result) {
-      const pair = keyColumns.map((_, i) => row[`k${i}`]);
-      rows.set(keyString(pair), pair);
+      const values = copiedColumns.map((_, i) => row[`c${i}`]);
+      rows.set(keyString(keyIndexes.map(index => values[index])), values);
     }
   }
   return rows;
 }
 
 /**
- * Writes the `I` rows of pairs that appeared and the `D` rows of pairs that disappeared between `before` and
- * `after`. A pivot row is nothing but its two keys, so both are written from the pairs themselves (a removed row
- * cannot be copied any more), in multi-row INSERTs.
+ * Writes the `I` rows of pivot rows that appeared and the `D` rows of those that disappeared between `before`
+ * and `after`, from the values read (a removed row cannot be copied any more), in multi-row INSERTs.
  */
 export async function writePivotChanges(
   em: EntityManager,
@@ -81,19 +81,21 @@ export async function writePivotChanges(
   shared: StatementValues,
 ): Promise<void> {
   const changes: AuditedChange[] = [];
-  const change = (pair: unknown[], changeType: ChangeType): AuditedChange => ({
-    entity: Object.fromEntries(pivot.plan.shape.keyColumns.map((column, i) => [column.name, pair[i]])),
-    key: pair,
-    changeType,
-  });
-  for (const [id, pair] of after) {
+  const { copiedColumns, keyColumns } = pivot.plan.shape;
+  const keyIndexes = keyColumns.map(column => copiedColumns.indexOf(column.name));
+  const rowValues: unknown[][] = [];
+  const change = (values: unknown[], changeType: ChangeType): AuditedChange => {
+    rowValues.push(values);
+    return { entity: Object.fromEntries(copiedColumns.map((column, i) => [column, values[i]])), key: keyIndexes.map(i => values[i]), changeType };
+  };
+  for (const [id, values] of after) {
     if (!before.has(id)) {
-      changes.push(change(pair, 'I'));
+      changes.push(change(values, 'I'));
     }
   }
-  for (const [id, pair] of before) {
+  for (const [id, values] of before) {
     if (!after.has(id) && !skip.has(id)) {
-      changes.push(change(pair, 'D'));
+      changes.push(change(values, 'D'));
     }
   }
   if (changes.length === 0) {
@@ -101,18 +103,18 @@ export async function writePivotChanges(
   }
   const { plan } = pivot;
   const rows = await flush.rows(plan, changes, em);
-  const { quote: q, auditTable, keyColumns, statementColumns, rowColumns } = plan.shape;
+  const { quote: q, auditTable, statementColumns, rowColumns } = plan.shape;
   const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
   const statementValues = [
     toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
     toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
     toDatabaseValue(reasonProp!, shared.reason, plan.platform),
   ];
-  const columns = [...keyColumns, ...statementColumns, ...rowColumns].map(column => q(column.name)).join(', ');
+  const columns = [...copiedColumns, ...[...statementColumns, ...rowColumns].map(column => column.name)].map(q).join(', ');
   for (let start = 0; start < rows.keys.length; start += ROWS_PER_STATEMENT) {
     const params: unknown[] = [];
-    const tuples = rows.keys.slice(start, start + ROWS_PER_STATEMENT).map((key, i) => {
-      const values = [...key, ...statementValues, ...rows.values[start + i]!];
+    const tuples = rowValues.slice(start, start + ROWS_PER_STATEMENT).map((copied, i) => {
+      const values = [...copied, ...statementValues, ...rows.values[start + i]!];
       params.push(...values);
       return `(${values.map(() => '?').join(', ')})`;
     });

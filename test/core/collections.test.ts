@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import { Collection } from '@mikro-orm/core';
 import { AuditTrail, AuditTrailConfigError, auditContext, auditOfCollection } from '../../src/index.js';
-import { Entity, ManyToMany, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { Entity, ManyToMany, ManyToOne, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase, type SuiteContext } from '../support/suite.js';
 
 @Entity()
@@ -109,5 +109,47 @@ describeOnEachDatabase('many-to-many collections', { file: import.meta.url, conf
   it('names no audit entity for a collection that is not an audited owning side', () => {
     expect(() => auditOfCollection(Genre, 'movies')).toThrow(AuditTrailConfigError);
     expect(() => auditOfCollection(Movie, 'title')).toThrow(/Movie\.title is not an audited many-to-many collection/);
+  });
+});
+
+@Entity()
+class Course {
+  @PrimaryKey({ type: 'number' }) id!: number;
+}
+
+@Entity()
+class Student {
+  @PrimaryKey({ type: 'number' }) id!: number;
+  @ManyToMany({ entity: () => Course, pivotEntity: () => Enrolment }) courses = new Collection<Course>(this);
+}
+
+// An explicit pivot entity, audited by the user: changes through the collection are recorded in its audit table.
+@Entity()
+@AuditTrail()
+class Enrolment {
+  @ManyToOne(() => Student, { primary: true }) student!: Student;
+  @ManyToOne(() => Course, { primary: true }) course!: Course;
+  @Property({ type: 'string', default: 'active' }) status?: string;
+}
+
+describeOnEachDatabase('collections with an audited pivot entity', { file: import.meta.url, config: { entities: [Course, Student, Enrolment] } }, ctx => {
+  it('records collection changes in the pivot entity’s audit table, with its own columns, once', async () => {
+    await refreshSchema(ctx.t.orm);
+    const em = ctx.t.orm.em.fork();
+    const student = em.create(Student, { id: 1 });
+    [1, 2].forEach(id => em.create(Course, { id }));
+    await em.flush();
+    student.courses.add(em.getReference(Course, 1), em.getReference(Course, 2));
+    await em.flush();
+    student.courses.remove(em.getReference(Course, 1));
+    await em.flush();
+    const rows = (await ctx.t.orm.em.getConnection().execute(
+      'select student_id, course_id, status, _audit_change_type from enrolment_audit order by _audit_id',
+    )) as Record<string, unknown>[];
+    expect(rows.map(row => [Number(row.student_id), Number(row.course_id), row.status, row._audit_change_type])).toEqual([
+      [1, 1, 'active', 'I'],
+      [1, 2, 'active', 'I'],
+      [1, 1, 'active', 'D'],
+    ]);
   });
 });
