@@ -21,8 +21,17 @@ interface QueryBuilderLike {
   readonly type?: string;
   clone(): QueryBuilderLike;
   select(fields: string[]): QueryBuilderLike;
+  insert(data: unknown): QueryBuilderLike;
+  onConflict(fields?: unknown): unknown;
   execute(method?: string, mapResults?: boolean): Promise<unknown>;
 }
+
+// What an audited builder remembers of its own calls (MikroORM keeps them in private fields).
+interface Calls {
+  inserted?: Record<string, unknown>[];
+  conflict?: boolean;
+}
+const CALLS = Symbol('mikro-orm-audit-trail.queryBuilderCalls');
 
 type QueryBuilderClass = new (...args: never[]) => QueryBuilderLike;
 
@@ -41,10 +50,20 @@ export function auditQueryBuilder<Q extends object>(qb: Q, audit: QueryBuilderAu
   let Audited = classes.get(base);
   if (!Audited) {
     Audited = class extends base {
+      override insert(data: unknown): QueryBuilderLike {
+        calls(this).inserted = (Array.isArray(data) ? data : [data]) as Record<string, unknown>[];
+        return super.insert(data);
+      }
+
+      override onConflict(fields?: unknown): unknown {
+        calls(this).conflict = true;
+        return super.onConflict(fields);
+      }
+
       override async execute(method?: string, mapResults?: boolean): Promise<unknown> {
         const state = (this as unknown as Record<symbol, QueryBuilderAudit | undefined>)[AUDIT];
         const type = this.type?.toUpperCase();
-        if (!state?.plan || (type !== 'UPDATE' && type !== 'DELETE')) {
+        if (!state?.plan || (type !== 'UPDATE' && type !== 'DELETE' && type !== 'INSERT')) {
           return super.execute(method, mapResults);
         }
         return executeAudited(this, state, state.plan, type, () => super.execute(method, mapResults));
@@ -57,11 +76,16 @@ export function auditQueryBuilder<Q extends object>(qb: Q, audit: QueryBuilderAu
   return qb;
 }
 
+function calls(qb: object): Calls {
+  const holder = qb as Record<symbol, Calls | undefined>;
+  return (holder[CALLS] ??= {});
+}
+
 async function executeAudited(
   qb: QueryBuilderLike,
   audit: QueryBuilderAudit,
   plan: AuditPlan,
-  type: 'UPDATE' | 'DELETE',
+  type: 'UPDATE' | 'DELETE' | 'INSERT',
   execute: () => Promise<unknown>,
 ): Promise<unknown> {
   const { em, transaction } = audit;
@@ -71,9 +95,25 @@ async function executeAudited(
     if (!audit.plans.strict || unauditedWritesAllowed()) {
       return execute();
     }
-    throw AuditTrailError.queryBuilderOutsideTransaction(plan.sourceName, type === 'UPDATE' ? 'update()' : 'delete()');
+    throw AuditTrailError.queryBuilderOutsideTransaction(plan.sourceName, `${type.toLowerCase()}()`);
   }
   const keyProps = plan.source.getPrimaryProps();
+  if (type === 'INSERT') {
+    const { inserted = [], conflict } = calls(qb);
+    if (conflict) {
+      // An insert … on conflict merge may update existing rows: it cannot say which rows it inserted.
+      throw AuditTrailError.queryBuilderUpsert(plan.sourceName);
+    }
+    const result = (await audit.run(execute)) as { rows?: Record<string, unknown>[]; insertId?: number } | undefined;
+    const keys = inserted.map((row, i) =>
+      keyProps.map(prop => row[prop.name] ?? result?.rows?.[i]?.[prop.fieldNames[0]!] ?? (plan.shape.dialect === 'mysql' && result?.insertId ? result.insertId + i : undefined)),
+    );
+    if (keys.some(key => key.some(value => value === undefined || value === null))) {
+      throw AuditTrailError.missingPrimaryKey(plan.sourceName);
+    }
+    await audit.write(em, plan, keys, 'I');
+    return result;
+  }
   const rows = (await qb.clone().select(keyProps.map(prop => prop.name)).execute('all')) as Record<string, unknown>[];
   const keys = rows.map(row => keyProps.map(prop => row[prop.name]));
   if (type === 'DELETE') {

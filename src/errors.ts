@@ -210,6 +210,13 @@ export class AuditTrailError extends Error {
     );
   }
 
+  static queryBuilderUpsert(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      `A query builder's insert() with onConflict() on the audited entity ${entity} may update existing rows and ` +
+        `cannot say which, so it cannot be audited. Use em.upsert()/em.upsertMany(), which are.`,
+    );
+  }
+
   static queryBuilderOutsideTransaction(entity: string, call: string): AuditTrailError {
     return new AuditTrailError(
       `A query builder's ${call} on the audited entity ${entity} runs outside a transaction, so its audit rows could ` +

@@ -23,6 +23,8 @@ class Setting {
 const AccountAudit = auditOf<typeof Account, { username: string | null }>(Account);
 
 interface QueryBuilder {
+  insert(data: object): QueryBuilder;
+  onConflict(fields: string[]): { merge(): QueryBuilder };
   update(data: object): QueryBuilder;
   delete(): QueryBuilder;
   where(cond: object): QueryBuilder;
@@ -144,6 +146,31 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
       [1, 'ada', 30, 'n', 'U', 'grace', null],
       [2, 'ada', 10, 'n', 'D', 'grace', null],
     ]);
+  });
+
+  it('audits query-builder insert() run in a transaction, with generated and given keys', async () => {
+    await ctx.t.orm.em.fork().transactional(async em => {
+      const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
+      await sql.createQueryBuilder(Account).insert([{ owner: 'ada', balance: 1 }, { owner: 'bob', balance: 2 }]).execute();
+      await sql.createQueryBuilder(Account).insert({ id: 50, owner: 'cy', balance: 3 }).execute();
+    });
+    const rows = (await history(ctx)).map(row => [row.owner, row._audit_change_type]);
+    expect(rows).toEqual([
+      ['ada', 'I'],
+      ['bob', 'I'],
+      ['cy', 'I'],
+    ]);
+    const live = await ctx.t.orm.em.fork().find(Account, {}, { orderBy: { id: 'asc' } });
+    expect((await history(ctx)).map(row => row.id)).toEqual(live.map(account => account.id));
+  });
+
+  it('refuses a query-builder insert with onConflict(), which may update rows', async () => {
+    const attempt = ctx.t.orm.em.fork().transactional(async em => {
+      const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
+      await sql.createQueryBuilder(Account).insert({ id: 1, owner: 'ada', balance: 1 }).onConflict(['id']).merge().execute();
+    });
+    await expect(attempt).rejects.toThrow(/A query builder's insert\(\) with onConflict\(\) on the audited entity Account may update existing rows .* Use em\.upsert\(\)/);
+    expect(await ctx.t.orm.em.fork().count(Account)).toBe(0);
   });
 
   it('leaves unaudited entities alone', async () => {
