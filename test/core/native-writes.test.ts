@@ -109,6 +109,25 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
     expect((await ctx.t.orm.em.fork().findOneOrFail(Account, 1)).balance).toBe(10);
   });
 
+  it('leaves no audit row of any write path when the transaction rolls back', async () => {
+    await twins();
+    await expect(
+      ctx.t.orm.em.fork().transactional(async em => {
+        const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
+        await em.insertMany(Account, [{ id: 3, owner: 'x', balance: 0 }]);
+        await em.upsert(Account, { id: 1, owner: 'ada', balance: 5 });
+        await em.upsertMany(Account, [{ id: 4, owner: 'y', balance: 0 }]);
+        await sql.createQueryBuilder(Account).insert({ id: 5, owner: 'z', balance: 0 }).execute();
+        await sql.createQueryBuilder(Account).update({ balance: 7 }).where({ id: 2 }).execute();
+        await sql.createQueryBuilder(Account).delete().where({ id: 3 }).execute();
+        expect(await em.count(AccountAudit)).toBe(8);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await history(ctx)).toHaveLength(2);
+    expect(await ctx.t.orm.em.fork().count(Account)).toBe(2);
+  });
+
   it('audits a 10,000-row nativeUpdate in the same number of statements as a 10-row one', async () => {
     const statementsFor = async (rows: number) => {
       await refreshSchema(ctx.t.orm);
