@@ -209,19 +209,22 @@ export class AuditTrailSubscriber implements EventSubscriber {
       return;
     }
     const roots = new Map<EntityMetadata, unknown[][]>();
-    const handled = new Set<string>();
     for (const changeSet of uow.getChangeSets()) {
-      const key = primaryKeyValues(changeSet.entity);
-      if (!key) {
-        continue;
-      }
-      handled.add(`${changeSet.meta.className}\u0000${keyString(key)}`);
-      if (DELETE_TYPES[changeSet.type] && plans.cascades.reachesAudited(changeSet.meta.root.className, plans)) {
+      const key = DELETE_TYPES[changeSet.type] && plans.cascades.reachesAudited(changeSet.meta.root.className, plans) ? primaryKeyValues(changeSet.entity) : null;
+      if (key) {
         roots.set(changeSet.meta, [...(roots.get(changeSet.meta) ?? []), key]);
       }
     }
     if (roots.size === 0) {
       return;
+    }
+    // Only now that the database will change rows of its own: the keys this flush changes itself.
+    const handled = new Set<string>();
+    for (const changeSet of uow.getChangeSets()) {
+      const key = primaryKeyValues(changeSet.entity);
+      if (key) {
+        handled.add(`${changeSet.meta.className}\u0000${keyString(key)}`);
+      }
     }
     const found = await plans.cascades.find(
       em,

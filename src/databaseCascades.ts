@@ -49,6 +49,8 @@ export function deleteRuleOf(prop: EntityProperty, config: Configuration): Delet
  */
 export class DatabaseCascades {
   readonly #dependents = new Map<string, Dependent[]>();
+  // Asked once per deleted row of a flush: answered once per entity.
+  readonly #reaches = new Map<string, boolean>();
 
   constructor(metas: EntityMetadata[], config: Configuration) {
     for (const meta of metas) {
@@ -64,12 +66,21 @@ export class DatabaseCascades {
   }
 
   /** Whether deleting a `className` row can make the database change rows of an audited entity. */
-  reachesAudited(className: string, plans: AuditPlans, depth = 0): boolean {
+  reachesAudited(className: string, plans: AuditPlans): boolean {
+    let reaches = this.#reaches.get(className);
+    if (reaches === undefined) {
+      reaches = this.#searchAudited(className, plans, 0);
+      this.#reaches.set(className, reaches);
+    }
+    return reaches;
+  }
+
+  #searchAudited(className: string, plans: AuditPlans, depth: number): boolean {
     if (depth > MAX_DEPTH) {
       return false;
     }
     return (this.#dependents.get(className) ?? []).some(
-      ({ meta, rule }) => plans.bySource.has(meta.className) || (rule === 'cascade' && this.reachesAudited(meta.className, plans, depth + 1)),
+      ({ meta, rule }) => plans.bySource.has(meta.className) || (rule === 'cascade' && this.#searchAudited(meta.className, plans, depth + 1)),
     );
   }
 
