@@ -100,6 +100,13 @@ function keyReader(source: EntityMetadata): (entity: object) => unknown[] | null
   return primaryKeyValues;
 }
 
+/** An entity's table, `schema.table` outside the default schema (the config's, else the platform's). */
+export function qualifiedTableName(meta: EntityMetadata, platform: Platform): string {
+  const schema = meta.schema ?? platform.getConfig().get('schema');
+  const qualify = schema && schema !== '*' && schema !== platform.getDefaultSchemaName();
+  return qualify ? `${schema}.${meta.tableName}` : meta.tableName;
+}
+
 /** Builds the plan from the processed source and audit metadata. */
 export function createAuditPlan(args: {
   source: EntityMetadata;
@@ -129,11 +136,6 @@ export function createAuditPlan(args: {
     ...trackFields.flatMap(track => parameterColumns(track.prop)),
     ...masks.flatMap(masked => parameterColumns(masked.prop)),
   ];
-  const qualified = (meta: EntityMetadata): string => {
-    const schema = meta.schema ?? args.defaultSchema;
-    const qualify = schema && schema !== '*' && schema !== platform.getDefaultSchemaName();
-    return qualify ? `${schema}.${meta.tableName}` : meta.tableName;
-  };
   return Object.freeze({
     sourceName: source.className,
     source,
@@ -149,8 +151,8 @@ export function createAuditPlan(args: {
     shape: Object.freeze({
       dialect: args.dialect,
       quote: (identifier: string) => platform.quoteIdentifier(identifier),
-      auditTable: qualified(audit),
-      sourceTable: qualified(source),
+      auditTable: qualifiedTableName(audit, platform),
+      sourceTable: qualifiedTableName(source, platform),
       copiedColumns: copiedColumns(source, options),
       // Typed after the audit copy: the source key's type may be a sequence type such as `serial`.
       keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name] as EntityProperty)),

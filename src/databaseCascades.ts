@@ -1,7 +1,8 @@
-import { Cascade, ReferenceKind, Utils, type Configuration, type EntityManager, type EntityMetadata, type EntityProperty, type Transaction } from '@mikro-orm/core';
-import type { AuditPlan, AuditPlans } from './AuditPlan.js';
-import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
+import { Cascade, ReferenceKind, type Configuration, type EntityManager, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+import { qualifiedTableName, type AuditPlan, type AuditPlans } from './AuditPlan.js';
+import { selectByKeys } from './selectByKeys.js';
 import { keyString } from './keyString.js';
+import { ormMajorVersion } from './metadataCompat.js';
 
 /** What the database does to a referencing row when the row it references is deleted. */
 type DeleteRule = 'cascade' | 'set null';
@@ -21,7 +22,6 @@ export interface CascadedRows {
   readonly nulled: Map<AuditPlan, unknown[][]>;
 }
 
-const KEYS_PER_QUERY = 1000;
 const MAX_DEPTH = 10;
 
 /** The foreign-key delete rule MikroORM's schema generator gives a relation's constraint, if it changes rows. */
@@ -31,7 +31,7 @@ export function deleteRuleOf(prop: EntityProperty, config: Configuration): Delet
     return undefined;
   }
   let rule = prop.deleteRule;
-  if (!rule && Number(Utils.getORMVersion().split('.')[0]) >= 7) {
+  if (!rule && ormMajorVersion() >= 7) {
     // MikroORM 7 gives nullable relations `set null` during discovery, and the rest the configured default.
     rule = (generator as { defaultDeleteRule?: string }).defaultDeleteRule;
   } else if (!rule) {
@@ -130,20 +130,7 @@ export class DatabaseCascades {
 }
 
 /** The primary keys (as database values) of `dependent`'s rows that reference one of `keys`. */
-async function referencingKeys(em: EntityManager, transaction: object, { meta, prop }: Dependent, keys: unknown[][]): Promise<unknown[][]> {
-  const platform = em.getPlatform();
-  const q = (name: string) => platform.quoteIdentifier(name);
-  const table = meta.schema && meta.schema !== '*' && meta.schema !== platform.getDefaultSchemaName() ? `${meta.schema}.${meta.tableName}` : meta.tableName;
+function referencingKeys(em: EntityManager, transaction: object, { meta, prop }: Dependent, keys: unknown[][]): Promise<unknown[][]> {
   const keyColumns = meta.getPrimaryProps().flatMap(key => key.fieldNames);
-  const single = prop.fieldNames.length === 1;
-  const target = single ? q(prop.fieldNames[0]!) : `(${prop.fieldNames.map(q).join(', ')})`;
-  const found: unknown[][] = [];
-  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
-    const chunk = keys.slice(start, start + KEYS_PER_QUERY);
-    const list = chunk.map(key => (single ? '?' : `(${key.map(() => '?').join(', ')})`)).join(', ');
-    const sql = `select ${keyColumns.map((column, i) => `${q(column)} as ${q(`k${i}`)}`).join(', ')} from ${q(table)} where ${target} in (${list}) ${AUDIT_SQL_MARKER}`;
-    const rows = (await em.getConnection('write').execute(sql, chunk.flat(), 'all', transaction as Transaction)) as Record<string, unknown>[];
-    found.push(...rows.map(row => keyColumns.map((_, i) => row[`k${i}`])));
-  }
-  return found;
+  return selectByKeys(em, transaction, qualifiedTableName(meta, em.getPlatform()), prop.fieldNames, keys, keyColumns);
 }

@@ -1,11 +1,10 @@
-import type { EntityManager, Transaction } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { AuditPlan } from './AuditPlan.js';
-import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
 import { toDatabaseValues } from './databaseValues.js';
 import type { SnapshotRows } from './FlushAudit.js';
 import { keyString } from './keyString.js';
+import { selectByKeys } from './selectByKeys.js';
 
-const KEYS_PER_QUERY = 1000;
 
 /**
  * Appends each row's masked values to its row values. The masked columns are read from the source rows inside
@@ -16,21 +15,12 @@ export async function addMaskedValues(em: EntityManager, transaction: unknown, p
   if (plan.masks.length === 0 || rows.keys.length === 0) {
     return;
   }
-  const { quote: q, keyColumns, sourceTable } = plan.shape;
-  const columns = [...keyColumns.map(column => column.name), ...plan.masks.map(masked => masked.sourceColumn)];
-  const select = columns.map((column, i) => `${q(column)} as ${q(`c${i}`)}`).join(', ');
+  const { keyColumns, sourceTable } = plan.shape;
+  const keyNames = keyColumns.map(column => column.name);
   const found = new Map<string, unknown[]>();
-  for (let start = 0; start < rows.keys.length; start += KEYS_PER_QUERY) {
-    const keys = rows.keys.slice(start, start + KEYS_PER_QUERY);
-    const single = keyColumns.length === 1;
-    const target = single ? q(keyColumns[0]!.name) : `(${keyColumns.map(column => q(column.name)).join(', ')})`;
-    const tuples = keys.map(key => (single ? '?' : `(${key.map(() => '?').join(', ')})`));
-    const sql = `select ${select} from ${q(sourceTable)} where ${target} in (${tuples.join(', ')}) ${AUDIT_SQL_MARKER}`;
-    const result = (await em.getConnection('write').execute(sql, keys.flat(), 'all', transaction as Transaction)) as Record<string, unknown>[];
-    for (const row of result) {
-      const values = columns.map((_, i) => row[`c${i}`]);
-      found.set(keyString(values.slice(0, keyColumns.length)), values.slice(keyColumns.length));
-    }
+  const columns = [...keyNames, ...plan.masks.map(masked => masked.sourceColumn)];
+  for (const values of await selectByKeys(em, transaction, sourceTable, keyNames, rows.keys, columns)) {
+    found.set(keyString(values.slice(0, keyNames.length)), values.slice(keyNames.length));
   }
   rows.keys.forEach((key, i) => {
     // A row that is gone is not copied at all; the snapshot statement reports it.

@@ -1,4 +1,9 @@
-import type { EntityMetadata, MetadataStorage } from '@mikro-orm/core';
+import { Utils, type EntityMetadata, type MetadataStorage } from '@mikro-orm/core';
+
+/** The major version of the MikroORM the application runs (6 or 7). */
+export function ormMajorVersion(): number {
+  return Number(Utils.getORMVersion().split('.')[0]);
+}
 
 /** Every entity of a metadata storage: MikroORM 6 returns a record from `getAll()`, MikroORM 7 a `Map`. */
 export function allMetadata(storage: MetadataStorage): EntityMetadata[] {

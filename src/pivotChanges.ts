@@ -2,12 +2,12 @@ import { ReferenceKind, type EntityManager, type Transaction, type UnitOfWork } 
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditPlans, PivotPlan } from './AuditPlan.js';
 import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
-import { primaryKeyValues, toDatabaseValue } from './databaseValues.js';
+import { primaryKeyValues } from './databaseValues.js';
 import type { AuditedChange, FlushAudit } from './FlushAudit.js';
 import { keyString } from './keyString.js';
-import type { StatementValues } from './writeSnapshots.js';
+import { selectByKeys } from './selectByKeys.js';
+import { statementValuesOf, type StatementValues } from './writeSnapshots.js';
 
-const KEYS_PER_QUERY = 1000;
 const ROWS_PER_STATEMENT = 500;
 
 /** Pivot rows by key string (of the pivot's key columns): each row's copied columns, in the plan's order. */
@@ -46,22 +46,12 @@ export function collectPivotOwners(em: EntityManager, uow: UnitOfWork, plans: Au
 
 /** The pivot rows of the given owners (those with a key yet), read inside the transaction. */
 export async function readPivotRows(em: EntityManager, transaction: object, pivot: PivotPlan, owners: Iterable<object>): Promise<PivotRows> {
-  const { quote: q, sourceTable, keyColumns, copiedColumns } = pivot.plan.shape;
+  const { sourceTable, keyColumns, copiedColumns } = pivot.plan.shape;
   const keyIndexes = keyColumns.map(column => copiedColumns.indexOf(column.name));
   const keys = [...owners].map(owner => primaryKeyValues(owner)).filter((key): key is unknown[] => key !== null && key.every(v => v != null));
   const rows: PivotRows = new Map();
-  const single = pivot.ownerColumns.length === 1;
-  const target = single ? q(pivot.ownerColumns[0]!) : `(${pivot.ownerColumns.map(q).join(', ')})`;
-  for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
-    const chunk = keys.slice(start, start + KEYS_PER_QUERY);
-    const list = chunk.map(key => (single ? '?' : `(${key.map(() => '?').join(', ')})`)).join(', ');
-    const select = copiedColumns.map((column, i) => `${q(column)} as ${q(`c${i}`)}`).join(', ');
-    const sql = `select ${select} from ${q(sourceTable)} where ${target} in (${list}) ${AUDIT_SQL_MARKER}`;
-    const result = (await em.getConnection('write').execute(sql, chunk.flat(), 'all', transaction as Transaction)) as Record<string, unknown>[];
-    for (const row of result) {
-      const values = copiedColumns.map((_, i) => row[`c${i}`]);
-      rows.set(keyString(keyIndexes.map(index => values[index])), values);
-    }
+  for (const values of await selectByKeys(em, transaction, sourceTable, pivot.ownerColumns, keys, copiedColumns)) {
+    rows.set(keyString(keyIndexes.map(index => values[index])), values);
   }
   return rows;
 }
@@ -104,12 +94,7 @@ export async function writePivotChanges(
   const { plan } = pivot;
   const rows = await flush.rows(plan, changes, em);
   const { quote: q, auditTable, statementColumns, rowColumns } = plan.shape;
-  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
-  const statementValues = [
-    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
-    toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
-    toDatabaseValue(reasonProp!, shared.reason, plan.platform),
-  ];
+  const statementValues = statementValuesOf(plan, shared);
   const columns = [...copiedColumns, ...[...statementColumns, ...rowColumns].map(column => column.name)].map(q).join(', ');
   for (let start = 0; start < rows.keys.length; start += ROWS_PER_STATEMENT) {
     const params: unknown[] = [];

@@ -1,7 +1,9 @@
 // The one place that reaches into MikroORM's SQL schema classes (`@mikro-orm/knex` in 6, `@mikro-orm/sql` in 7),
 // to compare audit tables in the database with their metadata the way the schema diff and migrator do.
-// test/unit/sqlSchemaCompat.test.ts fails if the classes or their shape change.
-import { Utils, type Configuration, type EntityManager, type EntityMetadata, type Platform, type Type } from '@mikro-orm/core';
+// test/migrations/evolution.test.ts and schema-check.test.ts fail if the classes or their shape change (a
+// column removed from an entity would be dropped from history, and the startup check would stay silent).
+import type { Configuration, EntityManager, EntityMetadata, Platform, Type } from '@mikro-orm/core';
+import { ormMajorVersion } from './metadataCompat.js';
 
 /** A column as MikroORM's schema reader and metadata describe it. */
 export interface SchemaColumn {
@@ -93,7 +95,7 @@ export interface TableComparison {
 
 /** MikroORM's SQL package: `@mikro-orm/knex` in MikroORM 6, `@mikro-orm/sql` in MikroORM 7. */
 export async function sqlSchemaModule(): Promise<SqlSchemaModule> {
-  const name = Number(Utils.getORMVersion().split('.')[0]) >= 7 ? '@mikro-orm/sql' : '@mikro-orm/knex';
+  const name = ormMajorVersion() >= 7 ? '@mikro-orm/sql' : '@mikro-orm/knex';
   const module = (await import(/* @vite-ignore */ name)) as Partial<SqlSchemaModule>;
   if (typeof module.DatabaseSchema?.create !== 'function' || typeof module.SchemaComparator !== 'function' || typeof module.SqlEntityManager !== 'function') {
     throw new Error(`${name} no longer exports DatabaseSchema.create, SchemaComparator and SqlEntityManager`);

@@ -35,12 +35,7 @@ export async function writeSnapshots(
   if (!transaction) {
     throw AuditTrailError.outsideTransaction(plan.sourceName);
   }
-  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
-  const statementValues = [
-    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
-    toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
-    toDatabaseValue(reasonProp!, shared.reason, plan.platform),
-  ];
+  const statementValues = statementValuesOf(plan, shared);
   const connection = em.getConnection('write');
   const size = chunkSize(plan, rows);
   for (let start = 0; start < rows.keys.length; start += size) {
@@ -53,6 +48,16 @@ export async function writeSnapshots(
       throw AuditTrailError.snapshotMissing(plan.sourceName, keys.length, result.affectedRows);
     }
   }
+}
+
+/** The database values of the statement columns (`plan.statementProps`): timestamp, transaction id, reason. */
+export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unknown[] {
+  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
+  return [
+    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
+    toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
+    toDatabaseValue(reasonProp!, shared.reason, plan.platform),
+  ];
 }
 
 /** Rows per statement: only the keys and the row values that differ between rows are sent per row. */
