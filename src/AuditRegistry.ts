@@ -4,6 +4,9 @@ import type { AuditTrailOptions } from './AuditTrailOptions.js';
 /** An entity class, or an `EntitySchema` (including what `defineEntity` returns). */
 export type AuditableEntity = (abstract new (...args: never[]) => object) | EntitySchema;
 
+/** The instance type of an entity class or `EntitySchema`. */
+export type EntityOf<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
+
 /** What `@AuditTrail()` / `auditTrail()` recorded about one source entity. */
 export interface AuditDefinition {
   readonly source: AuditableEntity;

@@ -290,11 +290,6 @@ export class AuditTrailSubscriber implements EventSubscriber {
       await this.writeAudit(em, transaction as object, plan, list, flush);
     }
   }
-
-  #plan(em: EntityManager, entityName: string): AuditPlan | undefined {
-    return this.plansFor(em.getMetadata())?.bySource.get(entityName);
-  }
-
 }
 
 // With `skipUnchanged`, an update whose changed properties are all outside history (excluded, version or

@@ -2,8 +2,8 @@ import { QueryHelper, Utils, type Configuration, type EntityManager, type Entity
 import { auditContext } from './AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
 import type { AuditPlan } from './AuditPlan.js';
-import { auditPlansOf } from './auditPlanOf.js';
-import { AuditTrailSubscriber, keyedChanges } from './AuditTrailSubscriber.js';
+import { auditPlansOf, auditSubscriberOf } from './auditPlanOf.js';
+import { keyedChanges } from './AuditTrailSubscriber.js';
 import { primaryKeyValues } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 import { FlushAudit, type AuditedChange } from './FlushAudit.js';
@@ -309,7 +309,7 @@ function writeKeyed(em: EntityManager, plan: AuditPlan, keys: readonly unknown[]
 }
 
 async function write(em: EntityManager, plan: AuditPlan, changes: AuditedChange[]): Promise<void> {
-  const subscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
+  const subscriber = auditSubscriberOf(em);
   const transaction = em.getTransactionContext<object>();
   if (!subscriber || !transaction) {
     throw AuditTrailError.outsideTransaction(plan.sourceName);

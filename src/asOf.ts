@@ -1,16 +1,15 @@
-import type { EntityManager, EntityName, EntitySchema, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/core';
 import { AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_TIMESTAMP } from './AuditColumns.js';
 import type { AuditPlan } from './AuditPlan.js';
 import { auditPlanOf } from './auditPlanOf.js';
-import type { AuditableEntity } from './AuditRegistry.js';
+import type { AuditableEntity, EntityOf } from './AuditRegistry.js';
 import type { AuditRow } from './AuditRow.js';
 import { auditOf } from './auditOf.js';
 import { toDatabaseValue } from './databaseValues.js';
 import { AuditTrailError } from './errors.js';
 import { keyFilter } from './keyFilter.js';
 
-type Instance<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
-type RowOf<E> = AuditRow<Instance<E> & object>;
+type RowOf<E> = AuditRow<EntityOf<E> & object>;
 
 interface QueryBuilderLike<T> {
   select(fields: string): this;

@@ -2,12 +2,11 @@ import { EntitySchema, wrap, type EntityManager, type EntityName, type FilterQue
 import { AuditTrailError } from './errors.js';
 import type { AuditRow } from './AuditRow.js';
 import { auditOf } from './auditOf.js';
-import type { AuditableEntity } from './AuditRegistry.js';
+import type { AuditableEntity, EntityOf } from './AuditRegistry.js';
 import { AUDIT_ID, AUDIT_TIMESTAMP } from './AuditColumns.js';
 import { diffVersions, type VersionDiff } from './diffVersions.js';
 import { keyFilter } from './keyFilter.js';
 
-type Instance<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
 
 /** Options of `auditHistory()`. */
 export interface AuditHistoryOptions {
@@ -36,13 +35,13 @@ export function auditHistory<E extends AuditableEntity, Track extends object = o
   em: EntityManager,
   entityType: E,
   id: unknown,
-): Promise<AuditRow<Instance<E> & object, Track>[]>;
+): Promise<AuditRow<EntityOf<E> & object, Track>[]>;
 export function auditHistory<E extends AuditableEntity, Track extends object = object>(
   em: EntityManager,
   entityType: E,
   id: unknown,
   options: AuditHistoryOptions & { diffs: true },
-): Promise<AuditVersion<Instance<E> & object, Track>[]>;
+): Promise<AuditVersion<EntityOf<E> & object, Track>[]>;
 export async function auditHistory(em: EntityManager, entityOrType: object, ...rest: unknown[]): Promise<unknown[]> {
   const isType = typeof entityOrType === 'function' || entityOrType instanceof EntitySchema;
   const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;

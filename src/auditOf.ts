@@ -1,10 +1,9 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { AUDIT_ID } from './AuditColumns.js';
-import { findDefinition, registerAuditClass, sourceNameOf, type AuditableEntity } from './AuditRegistry.js';
+import { findDefinition, registerAuditClass, sourceNameOf, type AuditableEntity, type EntityOf } from './AuditRegistry.js';
 import type { AuditRow } from './AuditRow.js';
 import { AuditTrailConfigError } from './errors.js';
 
-type EntityOf<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
 
 /**
  * The audit entity of `entity`: pass it to `em.getRepository()`, `em.find()` or the config's `entities`.

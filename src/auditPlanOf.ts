@@ -6,8 +6,12 @@ import { AuditTrailError } from './errors.js';
 
 /** The audit plans of the ORM `em` belongs to; `undefined` when it was not set up with `withAuditTrail`. */
 export function auditPlansOf(em: EntityManager): AuditPlans | undefined {
-  const subscriber = [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
-  return subscriber?.plansFor(em.getMetadata());
+  return auditSubscriberOf(em)?.plansFor(em.getMetadata());
+}
+
+/** The audit trail's subscriber of the ORM `em` belongs to. */
+export function auditSubscriberOf(em: EntityManager): AuditTrailSubscriber | undefined {
+  return [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
 }
 
 /** The plan of an audited entity of `em`'s ORM, or an error naming the entity and the fix. */

@@ -2,7 +2,7 @@ import { EntitySchema, ReferenceKind, type EntityManager, type EntityMetadata, t
 import { auditContext } from './AuditContext.js';
 import { auditPlanOf } from './auditPlanOf.js';
 import { isCopied } from './auditProperties.js';
-import { findDefinition, findDefinitionByAuditClass, sourceNameOf, type AuditableEntity } from './AuditRegistry.js';
+import { findDefinition, findDefinitionByAuditClass, sourceNameOf, type AuditableEntity, type EntityOf } from './AuditRegistry.js';
 import type { AuditRow } from './AuditRow.js';
 import { AuditTrailError } from './errors.js';
 import { keyFilter } from './keyFilter.js';
@@ -15,7 +15,6 @@ export interface RestoreOptions {
   reason?: string;
 }
 
-type Instance<E> = E extends EntitySchema<infer T> ? T : E extends abstract new (...args: never[]) => infer T ? T : never;
 
 /**
  * Makes the live row equal to a version from its history, recreating it if it was deleted since, and flushes
@@ -31,9 +30,9 @@ export function restore<T extends object>(em: EntityManager, version: AuditRow<T
 export function restore<E extends AuditableEntity>(
   em: EntityManager,
   entityType: E,
-  version: AuditRow<Instance<E> & object>,
+  version: AuditRow<EntityOf<E> & object>,
   options?: RestoreOptions,
-): Promise<Instance<E>>;
+): Promise<EntityOf<E>>;
 export async function restore(em: EntityManager, first: object, second?: object, third?: RestoreOptions): Promise<object> {
   const typed = typeof first === 'function' || first instanceof EntitySchema;
   const version = (typed ? second : first) as Record<string, unknown> | undefined;
