@@ -3,6 +3,7 @@ import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } f
 import type { AuditPlan } from './AuditPlan.js';
 import type { AuditContextData } from './AuditContext.js';
 import { AUDIT_SQL_MARKER } from './AuditWriteGuard.js';
+import { dialectOf } from './dialect.js';
 
 /** The module option: database triggers that record writes the application did not. */
 export interface TriggerBackstopOptions {
@@ -33,30 +34,17 @@ export function backstopStatements(plan: AuditPlan, options: TriggerBackstopOpti
 }
 
 function backstopSql(plan: AuditPlan, options: TriggerBackstopOptions): BackstopStatements {
-  const { quote: q, auditTable, sourceTable, dialect } = plan.shape;
-  const { columns, values } = backstopColumns(plan, options);
-  const insert = (row: string, changeType: string) =>
-    `insert into ${q(auditTable)} (${columns.map(q).join(', ')}) values (${values(row, changeType).join(', ')});`;
-  const name = `${auditTable.split('.').pop()}_backstop`;
-  if (dialect === 'postgresql') {
+  const { quote: q, sourceTable } = plan.shape;
+  const { insert } = backstopInsert(plan, options);
+  const name = backstopName(plan);
+  if (plan.shape.dialect === 'postgresql') {
     const fn = q(`${name}_fn`);
+    const events = postgresEvents(plan).join(' or ');
     return {
       up: [
-        `create or replace function ${fn}() returns trigger language plpgsql as $$
-begin
-  if coalesce(current_setting('${SETTING}.recorded', true), '') = 'on' then
-    return null;
-  end if;
-  if tg_op = 'DELETE' then
-    ${plan.options.auditDeletes ? insert('old', "'D'") : 'return null;'}
-  else
-    ${insert('new', "case when tg_op = 'INSERT' then 'I' else 'U' end")}
-  end if;
-  return null;
-end
-$$;`,
+        `create or replace function ${fn}() returns trigger language plpgsql as $$ begin ${postgresBody(plan, options)} end $$;`,
         `drop trigger if exists ${q(name)} on ${q(sourceTable)};`,
-        `create trigger ${q(name)} after insert or update or delete on ${q(sourceTable)} for each row execute function ${fn}();`,
+        `create trigger ${q(name)} after ${events} on ${q(sourceTable)} for each row execute function ${fn}();`,
       ],
       down: [`drop trigger if exists ${q(name)} on ${q(sourceTable)};`, `drop function if exists ${fn}();`],
     };
@@ -93,31 +81,32 @@ export interface TriggerDefinition {
 
 /** The backstop as trigger definitions of the source entity, for MikroORM 7's schema diff and migrations. */
 export function backstopTriggerDefinitions(plan: AuditPlan, options: TriggerBackstopOptions): TriggerDefinition[] {
-  const { columns, values } = backstopColumns(plan, options);
-  const { quote: q, auditTable, dialect } = plan.shape;
-  const name = `${auditTable.split('.').pop()}_backstop`;
-  const insert = (row: string, changeType: string) =>
-    `insert into ${q(auditTable)} (${columns.map(q).join(', ')}) values (${values(row, changeType).join(', ')});`;
-  if (dialect === 'postgresql') {
-    return [
-      {
-        name,
-        timing: 'after',
-        events: plan.options.auditDeletes ? ['insert', 'update', 'delete'] : ['insert', 'update'],
-        forEach: 'row',
-        body:
-          `if coalesce(current_setting('${SETTING}.recorded', true), '') = 'on' then return null; end if; ` +
-          (plan.options.auditDeletes ? `if tg_op = 'DELETE' then ${insert('old', "'D'")} return null; end if; ` : '') +
-          `${insert('new', "case when tg_op = 'INSERT' then 'I' else 'U' end")} return null;`,
-      },
-    ];
-  }
-  // Unreachable: MikroORM 7 with MySQL/MariaDB is refused at startup (its diff re-creates these triggers).
-  return [];
+  // PostgreSQL only: MikroORM 7 with MySQL/MariaDB is refused at startup (its diff re-creates those triggers).
+  return plan.shape.dialect === 'postgresql'
+    ? [{ name: backstopName(plan), timing: 'after', events: postgresEvents(plan), forEach: 'row', body: postgresBody(plan, options) }]
+    : [];
 }
 
-// The audit columns a trigger fills, and their values from a row (`new`/`old`) of the source table.
-function backstopColumns(plan: AuditPlan, options: TriggerBackstopOptions): { columns: string[]; values: (row: string, changeType: string) => string[] } {
+function backstopName(plan: AuditPlan): string {
+  return `${plan.shape.auditTable.split('.').pop()}_backstop`;
+}
+
+function postgresEvents(plan: AuditPlan): ('insert' | 'update' | 'delete')[] {
+  return plan.options.auditDeletes ? ['insert', 'update', 'delete'] : ['insert', 'update'];
+}
+
+// The PL/pgSQL statements of the trigger function: skip what the library records, else insert the audit row.
+function postgresBody(plan: AuditPlan, options: TriggerBackstopOptions): string {
+  const { insert } = backstopInsert(plan, options);
+  return (
+    `if coalesce(current_setting('${SETTING}.recorded', true), '') = 'on' then return null; end if; ` +
+    (plan.options.auditDeletes ? `if tg_op = 'DELETE' then ${insert('old', "'D'")} return null; end if; ` : '') +
+    `${insert('new', "case when tg_op = 'INSERT' then 'I' else 'U' end")} return null;`
+  );
+}
+
+// The INSERT a trigger runs: the audit columns it fills, with their values from a row (`new`/`old`) of the source.
+function backstopInsert(plan: AuditPlan, options: TriggerBackstopOptions): { insert: (row: string, changeType: string) => string } {
   const { quote: q, copiedColumns, dialect } = plan.shape;
   const actor = options.actorField ? plan.trackFields.find(track => track.field.name === options.actorField)?.prop.fieldNames[0] : undefined;
   const columns = [...copiedColumns, AUDIT_TIMESTAMP, AUDIT_TRANSACTION, AUDIT_REASON, ...(plan.options.saveChangeType ? [AUDIT_CHANGE_TYPE] : []), ...(actor ? [actor] : [])];
@@ -130,7 +119,8 @@ function backstopColumns(plan: AuditPlan, options: TriggerBackstopOptions): { co
     ...(plan.options.saveChangeType ? [changeType] : []),
     ...(actor ? [postgres ? `coalesce(nullif(current_setting('${SETTING}.actor', true), ''), current_user::text)` : `coalesce(@${SETTING}_actor, current_user())`] : []),
   ];
-  return { columns, values };
+  const target = `${q(plan.shape.auditTable)} (${columns.map(q).join(', ')})`;
+  return { insert: (row, changeType) => `insert into ${target} values (${values(row, changeType).join(', ')});` };
 }
 
 /**
@@ -138,11 +128,10 @@ function backstopColumns(plan: AuditPlan, options: TriggerBackstopOptions): { co
  * (`recorded` true), or no longer (false), and who makes them and why.
  */
 export async function markRecorded(em: EntityManager, transaction: unknown, recorded: boolean, context: AuditContextData | undefined): Promise<void> {
-  const platform = em.getPlatform().constructor.name;
   const connection = em.getConnection('write');
   const actor = context?.user === undefined || context.user === null ? null : String(context.user);
   const reason = context?.reason ?? null;
-  if (/Postgre/i.test(platform)) {
+  if (dialectOf(em.getPlatform()) === 'postgresql') {
     await connection.execute(
       `select set_config('${SETTING}.recorded', ?, true), set_config('${SETTING}.actor', coalesce(?, ''), true), set_config('${SETTING}.reason', coalesce(?, ''), true) ${AUDIT_SQL_MARKER}`,
       [recorded ? 'on' : 'off', actor, reason],
