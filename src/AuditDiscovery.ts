@@ -203,6 +203,11 @@ export class AuditDiscovery {
         throw AuditTrailConfigError.backstopUnsupported(platform.constructor.name);
       }
       const sourcePlans = [...bySource.values()];
+      const actorField = this.#backstop.actorField;
+      const withoutActor = actorField === undefined ? undefined : sourcePlans.find(plan => !plan.trackFields.some(track => track.field.name === actorField));
+      if (withoutActor) {
+        throw AuditTrailConfigError.backstopActorMissing(withoutActor.sourceName, actorField!);
+      }
       const metadataTriggers = sourcePlans.every(plan => Array.isArray((plan.source as { triggers?: unknown }).triggers));
       if (metadataTriggers && dialect === 'mysql') {
         throw AuditTrailConfigError.backstopUnsupported(`${platform.constructor.name} with MikroORM 7, whose schema diff re-creates MySQL/MariaDB triggers in every migration`);

@@ -159,6 +159,13 @@ export class AuditTrailConfigError extends Error {
     );
   }
 
+  static backstopActorMissing(entity: string, field: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      `triggerBackstop.actorField names '${field}', which is not a track field of ${entity}, so its trigger rows ` +
+        `would have no actor. Add '${field}' to globalTrackFields (or to ${entity}'s trackFields), or fix actorField.`,
+    );
+  }
+
   static backstopUnsupported(platform: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       `The triggerBackstop option installs PostgreSQL triggers (and MySQL/MariaDB ones with MikroORM 6), but this ORM uses ${platform}. ` +

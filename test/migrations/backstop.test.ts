@@ -48,6 +48,17 @@ describe.each(SERVER_DATABASES.filter(db => db.available && !supported(db.name))
 });
 
 describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))('the trigger backstop on $name', db => {
+  it('refuses an actorField that is not a track field, at startup', async () => {
+    const project = migrationProject(db, `${dbNameFor(import.meta.url)}_actor`);
+    try {
+      await expect(project.open([LedgerSchema], { triggerBackstop: { actorField: 'user' } })).rejects.toThrow(
+        /triggerBackstop\.actorField names 'user', which is not a track field of Ledger/,
+      );
+    } finally {
+      await project.close();
+    }
+  });
+
   const dbName = dbNameFor(import.meta.url);
   let project: MigrationProject;
   let orm: MikroORM;
