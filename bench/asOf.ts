@@ -2,7 +2,7 @@
 // single-row asOf() calls at random keys and instants, and one all-rows asOf().
 import type { EntityManager } from '@mikro-orm/core';
 import { allowAuditTableWrites, asOf } from '../src/index.js';
-import type { Dialect } from '../src/dialect.js';
+import type { Dialect } from '../src/sql/Dialect.js';
 import { BenchLibrary } from './entities.js';
 
 export interface AsOfResult {

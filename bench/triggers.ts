@@ -1,7 +1,7 @@
 // Hand-written triggers that write the same audit rows as the library (same table shape, same columns,
 // the actor read from a transaction-local setting), the anchor the library is measured against.
 import type { EntityManager } from '@mikro-orm/core';
-import type { Dialect } from '../src/dialect.js';
+import type { Dialect } from '../src/sql/Dialect.js';
 import { BENCH_COLUMNS } from './entities.js';
 
 export type TriggerKind = 'row' | 'statement';

@@ -25,7 +25,7 @@ const moduleOptions = {
   ],
 };
 
-declare module '../../src/AuditContext.js' {
+declare module '../../src/context/AuditContext.js' {
   interface AuditContextData {
     channel?: string;
   }

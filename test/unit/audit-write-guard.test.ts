@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { AUDIT_SQL_MARKER, AuditWriteGuard, allowAuditTableWrites } from '../../src/AuditWriteGuard.js';
+import { AUDIT_SQL_MARKER, AuditWriteGuard, allowAuditTableWrites } from '../../src/write/AuditWriteGuard.js';
 
 const guard = new AuditWriteGuard(true);
 guard.protect('person_audit', 'PersonAudit');

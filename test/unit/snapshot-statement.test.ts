@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshotInsert, toPostgresArray, type SnapshotStatementShape } from '../../src/SnapshotStatement.js';
-import type { Dialect } from '../../src/dialect.js';
+import { buildSnapshotInsert, toPostgresArray, type SnapshotStatementShape } from '../../src/sql/snapshotInsert.js';
+import type { Dialect } from '../../src/sql/Dialect.js';
 
 const shape = (dialect: Dialect): SnapshotStatementShape => ({
   dialect,
