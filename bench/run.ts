@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import { allowAuditTableWrites, withAuditTrail } from '../src/index.js';
-import { dialectOf } from '../src/sql/Dialect.js';
+import { dialectOf } from '../src/mikro-orm/dialectOf.js';
 import { DATABASES } from '../test/support/databases.js';
 import { refreshSchema } from '../test/support/mikro.js';
 import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type BenchEntity } from './entities.js';

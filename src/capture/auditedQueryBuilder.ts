@@ -1,150 +1,87 @@
-import type { EntityManager, EntityName } from '@mikro-orm/core';
-import type { ChangeType } from '../define/AuditColumns.js';
-import type { AuditPlan, AuditPlans } from '../discover/AuditPlan.js';
-import { unauditedWritesAllowed } from '../write/AuditWriteGuard.js';
-import { AuditTrailError } from '../errors/errors.js';
-
-/** What the audited EntityManager gives an audited query builder to record its writes with. */
-export interface QueryBuilderAudit {
-  readonly em: EntityManager;
-  /** The EntityManager's transaction when the query builder was created (the one it runs in). */
-  readonly transaction: object | undefined;
-  readonly plan: AuditPlan | undefined;
-  readonly plans: AuditPlans;
-  /** Writes snapshots of rows known by key on the transaction. */
-  write(em: EntityManager, plan: AuditPlan, keys: readonly unknown[][], changeType: ChangeType): Promise<void>;
-  /** Runs the builder's own statement as a write the library records. */
-  run(execute: () => Promise<unknown>): Promise<unknown>;
-}
-
-interface QueryBuilderLike {
-  readonly type?: string;
-  clone(): QueryBuilderLike;
-  select(fields: string[]): QueryBuilderLike;
-  insert(data: unknown): QueryBuilderLike;
-  onConflict(fields?: unknown): unknown;
-  execute(method?: string, mapResults?: boolean): Promise<unknown>;
-}
-
-// What an audited builder remembers of its own calls (MikroORM keeps them in private fields).
-interface Calls {
-  inserted?: Record<string, unknown>[];
-  conflict?: boolean;
-}
-const CALLS = Symbol('mikro-orm-audit-trail.queryBuilderCalls');
-
-type QueryBuilderClass = new (...args: never[]) => QueryBuilderLike;
-
-const AUDIT = Symbol('mikro-orm-audit-trail.queryBuilder');
-const classes = new WeakMap<QueryBuilderClass, QueryBuilderClass>();
+import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/core';
+import { auditContext } from '../context/AuditContext.js';
+import { AuditTrailError } from '../errors/index.js';
+import { hookQueryBuilder, type QueryBuilderCalls, type QueryBuilderLike } from '../mikro-orm/queryBuilderClass.js';
+import type { AfterStatements, BeforeStatements } from '../write/AuditedChange.js';
+import { auditWriterOf, type AuditWriter } from '../write/AuditWriter.js';
+import { unauditedWritesAllowed, auditedWrite } from '../write/AuditWriteGuard.js';
+import { entityMetadataOf } from './entityMetadataOf.js';
 
 /**
- * Makes a query builder of an audited entity record its `update()` and `delete()` like `em.nativeUpdate()` and
- * `em.nativeDelete()` do: the keys of the matching rows are read first with the same conditions (a clone of the
- * builder turned into a select), and the rows copied after the update or before the delete. The builder gets a
- * subclass of its own class as prototype; MikroORM's classes are not changed.
+ * Makes a query builder of an audited entity record its `insert()`, `update()` and `delete()` like the native
+ * writes do: keys of updated or deleted rows read first with the same conditions (a clone of the builder turned
+ * into a select), keys of inserted rows from the rows given and the result. The builder runs on the transaction
+ * it was created in, so its audit rows are written there; outside a transaction it cannot be audited.
  */
-export function auditQueryBuilder<Q extends object>(qb: Q, audit: QueryBuilderAudit): Q {
-  const prototype = Object.getPrototypeOf(qb) as { constructor: QueryBuilderClass };
-  const base = prototype.constructor;
-  let Audited = classes.get(base);
-  if (!Audited) {
-    Audited = class extends base {
-      override insert(data: unknown): QueryBuilderLike {
-        calls(this).inserted = (Array.isArray(data) ? data : [data]) as Record<string, unknown>[];
-        return super.insert(data);
-      }
-
-      override onConflict(fields?: unknown): unknown {
-        calls(this).conflict = true;
-        return super.onConflict(fields);
-      }
-
-      override async execute(method?: string, mapResults?: boolean): Promise<unknown> {
-        const state = (this as unknown as Record<symbol, QueryBuilderAudit | undefined>)[AUDIT];
-        const type = this.type?.toUpperCase();
-        if (!state?.plan || (type !== 'UPDATE' && type !== 'DELETE' && type !== 'INSERT')) {
-          return super.execute(method, mapResults);
-        }
-        return executeAudited(this, state, state.plan, type, () => super.execute(method, mapResults));
-      }
-    };
-    classes.set(base, Audited);
+export function auditQueryBuilder<Q extends object>(qb: Q, em: EntityManager, entityName: EntityName<object>): Q {
+  const writer = auditWriterOf(em);
+  const meta = writer && entityMetadataOf(em, entityName);
+  if (!writer || !meta || !(writer.plans.bySource.has(meta.className) || writer.plans.cascades.reachesAudited(meta.root.className, writer.plans.bySource))) {
+    return qb;
   }
-  Object.setPrototypeOf(qb, Audited.prototype as object);
-  Object.defineProperty(qb, AUDIT, { value: audit });
-  return qb;
-}
-
-function calls(qb: object): Calls {
-  const holder = qb as Record<symbol, Calls | undefined>;
-  return (holder[CALLS] ??= {});
+  const transaction = em.getTransactionContext<object>();
+  return hookQueryBuilder(qb, {
+    execute: (builder, calls, execute) => executeAudited(writer, em, transaction, meta, builder, calls, execute),
+  });
 }
 
 async function executeAudited(
+  writer: AuditWriter,
+  em: EntityManager,
+  transaction: object | undefined,
+  meta: EntityMetadata,
   qb: QueryBuilderLike,
-  audit: QueryBuilderAudit,
-  plan: AuditPlan,
-  type: 'UPDATE' | 'DELETE' | 'INSERT',
+  calls: QueryBuilderCalls,
   execute: () => Promise<unknown>,
 ): Promise<unknown> {
-  const { em, transaction } = audit;
-  // The builder runs on the transaction it was created in; its audit rows must be written there too. Outside
-  // one it cannot be audited: refused in strict mode, let through (unrecorded) otherwise or when asked to.
-  if (!transaction || transaction !== em.getTransactionContext()) {
-    if (!audit.plans.strict || unauditedWritesAllowed()) {
+  const type = qb.type?.toUpperCase();
+  if (type !== 'UPDATE' && type !== 'DELETE' && type !== 'INSERT') {
+    return execute();
+  }
+  const audited = writer.plans.bySource.has(meta.className);
+  if (!audited && type !== 'DELETE') {
+    return execute();
+  }
+  const call = `${type.toLowerCase()}()`;
+  // An insert … on conflict merge may update existing rows and cannot say which; an insert from a subquery
+  // (`insertFrom()`) cannot say which rows it inserted. Refused rather than recorded wrongly.
+  const unrecordable = type === 'INSERT' && audited && (calls.conflict || !calls.inserted);
+  if (!transaction || transaction !== em.getTransactionContext() || unrecordable) {
+    if (!writer.plans.strict || unauditedWritesAllowed()) {
       return execute();
     }
-    throw AuditTrailError.queryBuilderOutsideTransaction(plan.sourceName, `${type.toLowerCase()}()`);
+    if (calls.conflict) {
+      throw AuditTrailError.queryBuilderUpsert(meta.className);
+    }
+    throw unrecordable ? AuditTrailError.queryBuilderInsertFrom(meta.className) : AuditTrailError.queryBuilderOutsideTransaction(meta.className, call);
   }
-  const keyProps = plan.source.getPrimaryProps();
-  if (type === 'INSERT') {
-    const { inserted = [], conflict } = calls(qb);
-    if (conflict) {
-      // An insert … on conflict merge may update existing rows: it cannot say which rows it inserted.
-      throw AuditTrailError.queryBuilderUpsert(plan.sourceName);
-    }
-    const result = (await audit.run(execute)) as { rows?: Record<string, unknown>[]; insertId?: number } | undefined;
-    const keys = inserted.map((row, i) =>
-      keyProps.map(prop => row[prop.name] ?? result?.rows?.[i]?.[prop.fieldNames[0]!] ?? (plan.shape.dialect === 'mysql' && result?.insertId ? result.insertId + i : undefined)),
-    );
-    if (keys.some(key => key.some(value => value === undefined || value === null))) {
-      throw AuditTrailError.missingPrimaryKey(plan.sourceName);
-    }
-    await audit.write(em, plan, keys, 'I');
-    return result;
+  const keyProps = meta.getPrimaryProps();
+  const keys = type === 'INSERT' ? [] : ((await qb.clone().select(keyProps.map(prop => prop.name)).execute('all')) as Record<string, unknown>[]).map(row => keyProps.map(prop => row[prop.name]));
+  const before: BeforeStatements = type === 'DELETE' ? { deleting: [{ meta, changes: keys.map(key => ({ key, changeType: 'D' })) }] } : {};
+  const session = writer.begin(em, auditContext.current());
+  await session.before(transaction, before, false);
+  const result = await auditedWrite(execute);
+  let after: AfterStatements = {};
+  if (type === 'UPDATE') {
+    after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'U' })) }] };
+  } else if (type === 'INSERT') {
+    after = { changed: [{ meta, changes: insertedKeys(meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql').map(key => ({ key, changeType: 'I' })) }] };
   }
-  const rows = (await qb.clone().select(keyProps.map(prop => prop.name)).execute('all')) as Record<string, unknown>[];
-  const keys = rows.map(row => keyProps.map(prop => row[prop.name]));
-  if (type === 'DELETE') {
-    if (plan.options.auditDeletes) {
-      await audit.write(em, plan, keys, 'D');
-    }
-    const nulled = await recordCascades(audit, keys);
-    const result = await audit.run(execute);
-    for (const [dependent, dependentKeys] of nulled) {
-      await audit.write(em, dependent, dependentKeys, 'U');
-    }
-    return result;
-  }
-  const result = await audit.run(execute);
-  await audit.write(em, plan, keys, 'U');
+  await session.after(transaction, after);
+  session.finish();
   return result;
 }
 
-// Rows the database deletes or nulls along with the deleted ones: D rows now, U rows (returned) after the delete.
-async function recordCascades(audit: QueryBuilderAudit, keys: unknown[][]): Promise<Map<AuditPlan, unknown[][]>> {
-  const { em, plans, plan } = audit;
-  if (!plan || !plans.cascades.reachesAudited(plan.source.root.className, plans)) {
-    return new Map();
+// MySQL reports the first generated key of a multi-row insert; the others follow it.
+function insertedKeys(meta: EntityMetadata, inserted: Record<string, unknown>[], result: unknown, mysql: boolean): unknown[][] {
+  const { rows, insertId } = (result ?? {}) as { rows?: Record<string, unknown>[]; insertId?: number };
+  const keys = inserted.map((row, i) =>
+    meta.getPrimaryProps().map(prop => row[prop.name] ?? rows?.[i]?.[prop.fieldNames[0]!] ?? (mysql && insertId ? insertId + i : undefined)),
+  );
+  if (keys.some(key => key.some(value => value === undefined || value === null))) {
+    throw AuditTrailError.missingPrimaryKey(meta.className);
   }
-  const found = await plans.cascades.find(em, audit.transaction!, plans, [{ meta: plan.source, keys }], () => false);
-  for (const [dependent, dependentKeys] of found.deleted) {
-    if (dependent.options.auditDeletes) {
-      await audit.write(em, dependent, dependentKeys, 'D');
-    }
-  }
-  return found.nulled;
+  return keys;
 }
 
 /** The entity a `createQueryBuilder()` call is for: its first argument, or the entity of a builder passed instead. */

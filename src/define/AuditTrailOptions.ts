@@ -1,7 +1,6 @@
 import type { EntityManager, EntityName, PropertyOptions } from '@mikro-orm/core';
 import type { AuditContextData } from '../context/AuditContext.js';
 import type { ChangeType } from './AuditColumns.js';
-import type { TriggerBackstopOptions } from '../write/triggerBackstop.js';
 
 /** What a track field's `value` callback receives for each audited change. */
 export interface TrackFieldArgs<T extends object = object> {
@@ -115,6 +114,12 @@ export interface AuditTrailModuleOptions {
    * recorded twice. Off by default.
    */
   triggerBackstop?: boolean | TriggerBackstopOptions;
+}
+
+/** The module option `triggerBackstop`: database triggers that record writes the application did not. */
+export interface TriggerBackstopOptions {
+  /** The track field that receives the actor: the application's (`auditContext` user), else the database user. */
+  actorField?: string;
 }
 
 /** See {@link AuditTrailModuleOptions.schemaCheck}. */

@@ -2,7 +2,7 @@ import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { AUDIT_ID } from './AuditColumns.js';
 import { findDefinition, registerAuditClass, sourceNameOf, type AuditableEntity, type EntityOf } from './AuditRegistry.js';
 import type { AuditRow } from './AuditRow.js';
-import { AuditTrailConfigError } from '../errors/errors.js';
+import { AuditTrailConfigError } from '../errors/index.js';
 
 
 /**

@@ -2,7 +2,7 @@ import { BigIntType, EntitySchema, MetadataStorage, ReferenceKind } from '@mikro
 import { AUDIT_ID } from './AuditColumns.js';
 import { findDefinition, sourceNameOf, type AuditableEntity } from './AuditRegistry.js';
 import type { AuditColumnsRow } from './AuditRow.js';
-import { AuditTrailConfigError } from '../errors/errors.js';
+import { AuditTrailConfigError } from '../errors/index.js';
 
 /** The audit entity of one many-to-many collection's pivot table (`<pivot>_audit`). */
 export interface PivotAuditDefinition {

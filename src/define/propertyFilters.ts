@@ -1,7 +1,7 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import type { ResolvedAuditTrailOptions } from './AuditTrailOptions.js';
 import { isCopied } from './auditProperties.js';
-import { AuditTrailConfigError } from '../errors/errors.js';
+import { AuditTrailConfigError } from '../errors/index.js';
 
 type Filters = Pick<ResolvedAuditTrailOptions, 'exclude' | 'mask'>;
 

@@ -1,4 +1,4 @@
-import { AuditTrailConfigError } from '../errors/errors.js';
+import { AuditTrailConfigError } from '../errors/index.js';
 import {
   DEFAULT_OPTIONS,
   type AuditTrailOptions,

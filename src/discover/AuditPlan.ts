@@ -1,13 +1,13 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
 import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
-import type { MaskFunction, ResolvedAuditTrailOptions, TrackField } from '../define/AuditTrailOptions.js';
+import type { MaskFunction, ResolvedAuditTrailOptions, TrackField, TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
 import { isCopied } from '../define/auditProperties.js';
-import { primaryKeyValues } from '../write/databaseValues.js';
+import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { DatabaseCascades } from './DatabaseCascades.js';
 import type { Dialect } from '../sql/Dialect.js';
-import type { TriggerBackstopOptions } from '../write/triggerBackstop.js';
 import { auditedPropertyNames, isExcluded, isMasked } from '../define/propertyFilters.js';
 import type { ParameterColumn, SnapshotStatementShape } from '../sql/snapshotInsert.js';
+import type { SqlNames } from '../sql/SqlStatement.js';
 
 /** A track field together with the audit property discovery made of it. */
 export interface PlannedTrackField {
@@ -52,6 +52,8 @@ export interface AuditPlans {
   readonly cascades: DatabaseCascades;
   /** The pivot tables of audited many-to-many collections, by `Owner.property`. */
   readonly pivots: ReadonlyMap<string, PivotPlan>;
+  /** How statements name tables and columns on this ORM's database. */
+  readonly names: SqlNames;
   /** The module's `strict` option. */
   readonly strict: boolean;
   /** The module's `triggerBackstop` option, when on. */

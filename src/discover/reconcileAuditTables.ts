@@ -1,6 +1,6 @@
 import type { EntityMetadata, Platform } from '@mikro-orm/core';
 import type { ResolvedAuditTrailOptions, SchemaCheckMode } from '../define/AuditTrailOptions.js';
-import { AuditTrailConfigError } from '../errors/errors.js';
+import { AuditTrailConfigError } from '../errors/index.js';
 import { dropsRemovedColumn, retainColumn } from './retainedColumns.js';
 import { compareWithDatabase, type TableDifference } from '../mikro-orm/sqlSchema.js';
 

@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import type { Configuration } from '@mikro-orm/core';
-import type { AuditPlan } from '../discover/AuditPlan.js';
-import { backstopStatements, type TriggerBackstopOptions } from '../write/triggerBackstop.js';
+import type { BackstopStatements } from '../sql/backstopTriggers.js';
+
+/** The backstop triggers of one audited table, and the tables whose change in a migration reinstalls them. */
+export interface BackstopMigration {
+  readonly tables: readonly string[];
+  readonly statements: BackstopStatements;
+}
 
 interface MigrationDiff {
   up: string[];
@@ -11,15 +17,16 @@ type GeneratorClass = new (...args: never[]) => { generate(diff: MigrationDiff, 
 
 /**
  * Makes `migration:create` (re)install the backstop triggers of every audited table the migration creates or
- * alters, after its other statements, through the migrator's `generator` option. The triggers are `create or
- * replace`d, so a migration that changes a table's columns also brings its triggers up to date; a migration with
- * nothing else to do is not created, as before.
+ * alters, after its other statements, through the migrator's `generator` option: a subclass of the generator the
+ * config names (MikroORM 6 has no other way to add statements to a generated migration). The triggers are
+ * `create or replace`d, so a migration that changes a table's columns also brings its triggers up to date; a
+ * migration with nothing else to do is not created, as before.
  */
-export async function installBackstopMigrations(config: Configuration, plans: readonly AuditPlan[], options: TriggerBackstopOptions): Promise<void> {
+export function installBackstopMigrations(config: Configuration, backstops: readonly BackstopMigration[]): void {
   let migrations: Record<string, GeneratorClass | undefined>;
   try {
-    const name = '@mikro-orm/migrations';
-    migrations = (await import(/* @vite-ignore */ name)) as Record<string, GeneratorClass | undefined>;
+    // Synchronously, as the rest of discovery (MikroORM 6, whose packages are CommonJS, is the only user).
+    migrations = createRequire(import.meta.url)('@mikro-orm/migrations') as Record<string, GeneratorClass | undefined>;
   } catch {
     // No migrator installed: nothing generates migrations in this application.
     return;
@@ -33,10 +40,12 @@ export async function installBackstopMigrations(config: Configuration, plans: re
     static readonly backstop = true;
 
     override generate(diff: MigrationDiff, path?: string, name?: string): Promise<unknown> {
-      const touched = plans.filter(plan => diff.up.some(sql => mentions(sql, plan.shape.sourceTable) || mentions(sql, plan.shape.auditTable)));
-      const statements = touched.map(plan => backstopStatements(plan, options));
+      const touched = backstops.filter(backstop => diff.up.some(sql => backstop.tables.some(table => mentions(sql, table))));
       return super.generate(
-        { up: [...diff.up, ...statements.flatMap(s => s.up)], down: [...statements.flatMap(s => s.down), ...diff.down] },
+        {
+          up: [...diff.up, ...touched.flatMap(backstop => backstop.statements.up)],
+          down: [...touched.flatMap(backstop => backstop.statements.down), ...diff.down],
+        },
         path,
         name,
       );

@@ -3,6 +3,7 @@
 // test/migrations/evolution.test.ts and schema-check.test.ts fail if the classes or their shape change (a
 // column removed from an entity would be dropped from history, and the startup check would stay silent).
 import type { Configuration, EntityManager, EntityMetadata, Platform, Type } from '@mikro-orm/core';
+import { createRequire } from 'node:module';
 import { ormMajorVersion } from './metadata.js';
 
 /** A column as MikroORM's schema reader and metadata describe it. */
@@ -93,10 +94,16 @@ export interface TableComparison {
   differenceOf(table: string, schema: string | undefined): TableDifference | undefined;
 }
 
-/** MikroORM's SQL package: `@mikro-orm/knex` in MikroORM 6, `@mikro-orm/sql` in MikroORM 7. */
-export async function sqlSchemaModule(): Promise<SqlSchemaModule> {
+const requireModule = createRequire(import.meta.url);
+
+/**
+ * MikroORM's SQL package: `@mikro-orm/knex` in MikroORM 6, `@mikro-orm/sql` in MikroORM 7. Loaded synchronously
+ * (CommonJS in 6; `require(esm)` on the Node 22 MikroORM 7 needs), so that discovery needs no await and
+ * `MikroORM.initSync()` / `new MikroORM()` get an audited EntityManager.
+ */
+export function sqlSchemaModule(): SqlSchemaModule {
   const name = ormMajorVersion() >= 7 ? '@mikro-orm/sql' : '@mikro-orm/knex';
-  const module = (await import(/* @vite-ignore */ name)) as Partial<SqlSchemaModule>;
+  const module = requireModule(name) as Partial<SqlSchemaModule>;
   if (typeof module.DatabaseSchema?.create !== 'function' || typeof module.SchemaComparator !== 'function' || typeof module.SqlEntityManager !== 'function') {
     throw new Error(`${name} no longer exports DatabaseSchema.create, SchemaComparator and SqlEntityManager`);
   }
@@ -113,7 +120,7 @@ export async function compareWithDatabase(
   tables: readonly { name: string; schema?: string }[],
   connection?: unknown,
 ): Promise<TableComparison> {
-  const { DatabaseSchema, SchemaComparator } = await sqlSchemaModule();
+  const { DatabaseSchema, SchemaComparator } = sqlSchemaModule();
   const config = platform.getConfig();
   // As MikroORM's schema generator does, so that tables are named and compared exactly as in its diff.
   const schemaName = config.get('schema') ?? platform.getDefaultSchemaName();

@@ -6,7 +6,7 @@ import type { AuditableEntity, EntityOf } from '../define/AuditRegistry.js';
 import type { AuditRow } from '../define/AuditRow.js';
 import { auditOf } from '../define/auditOf.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
 import { keyFilter } from './keyFilter.js';
 
 type RowOf<E> = AuditRow<EntityOf<E> & object>;

@@ -1,5 +1,5 @@
 import { EntitySchema, wrap, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
 import type { AuditRow } from '../define/AuditRow.js';
 import { auditOf } from '../define/auditOf.js';
 import type { AuditableEntity, EntityOf } from '../define/AuditRegistry.js';

@@ -1,17 +1,12 @@
 import { EntitySchema, type EntityManager, type EntityName } from '@mikro-orm/core';
 import type { AuditPlan, AuditPlans } from '../discover/AuditPlan.js';
 import type { AuditableEntity } from '../define/AuditRegistry.js';
-import { AuditTrailSubscriber } from '../capture/AuditTrailSubscriber.js';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
+import { auditWriterOf } from '../write/AuditWriter.js';
 
 /** The audit plans of the ORM `em` belongs to; `undefined` when it was not set up with `withAuditTrail`. */
 export function auditPlansOf(em: EntityManager): AuditPlans | undefined {
-  return auditSubscriberOf(em)?.plansFor(em.getMetadata());
-}
-
-/** The audit trail's subscriber of the ORM `em` belongs to. */
-export function auditSubscriberOf(em: EntityManager): AuditTrailSubscriber | undefined {
-  return [...em.getEventManager().getSubscribers()].find(s => s instanceof AuditTrailSubscriber);
+  return auditWriterOf(em)?.plans;
 }
 
 /** The plan of an audited entity of `em`'s ORM, or an error naming the entity and the fix. */

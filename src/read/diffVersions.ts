@@ -1,7 +1,7 @@
 import { Utils } from '@mikro-orm/core';
 import { AUDIT_PREFIX } from '../define/AuditColumns.js';
 import { findDefinitionByAuditClass, type AuditDefinition } from '../define/AuditRegistry.js';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
 import { plainValue } from './plainValue.js';
 
 /** One changed field: its value in the older version and in the newer one (relations as their key). */

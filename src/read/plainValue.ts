@@ -1,4 +1,5 @@
-import { Reference, Utils, wrap } from '@mikro-orm/core';
+import { Reference, Utils } from '@mikro-orm/core';
+import { primaryKeyOf } from '../mikro-orm/entityKeys.js';
 
 /** A version's value as plain data: a relation (entity or reference) becomes its key, a missing value `null`. */
 export function plainValue(value: unknown): unknown {
@@ -6,5 +7,5 @@ export function plainValue(value: unknown): unknown {
     return null;
   }
   const target = Reference.isReference(value) ? value.unwrap() : value;
-  return Utils.isEntity(target) ? wrap(target, true).getPrimaryKey() : value;
+  return Utils.isEntity(target) ? primaryKeyOf(target) : value;
 }

@@ -4,7 +4,7 @@ import { auditPlanOf } from './auditPlanOf.js';
 import type { AuditableEntity } from '../define/AuditRegistry.js';
 import { AUDIT_SQL_MARKER } from '../write/AuditWriteGuard.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
 
 /** Which versions `pruneAudit()` removes: those matching every given criterion. */
 export interface PruneOptions {

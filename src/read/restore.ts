@@ -4,7 +4,7 @@ import { auditPlanOf } from './auditPlanOf.js';
 import { isCopied } from '../define/auditProperties.js';
 import { findDefinition, findDefinitionByAuditClass, sourceNameOf, type AuditableEntity, type EntityOf } from '../define/AuditRegistry.js';
 import type { AuditRow } from '../define/AuditRow.js';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
 import { keyFilter } from './keyFilter.js';
 import { plainValue } from './plainValue.js';
 import { isExcluded, isMasked } from '../define/propertyFilters.js';

@@ -1,4 +1,4 @@
-import type { Dialect } from './Dialect.js';
+import type { SqlNames, SqlStatement } from './SqlStatement.js';
 
 /** A column whose value the statement passes as a parameter; `castType` is its SQL type (PostgreSQL needs it). */
 export interface ParameterColumn {
@@ -7,9 +7,7 @@ export interface ParameterColumn {
 }
 
 /** Everything about one audit table that does not change from one flush to the next. */
-export interface SnapshotStatementShape {
-  readonly dialect: Dialect;
-  readonly quote: (identifier: string) => string;
+export interface SnapshotStatementShape extends SqlNames {
   /** Unquoted, possibly schema-qualified (`schema.table`). */
   readonly auditTable: string;
   readonly sourceTable: string;
@@ -27,11 +25,6 @@ export interface SnapshotStatementShape {
 export interface SnapshotBatch {
   readonly keys: readonly (readonly unknown[])[];
   readonly values: readonly (readonly unknown[])[];
-}
-
-export interface SqlStatement {
-  readonly sql: string;
-  readonly params: unknown[];
 }
 
 /**
@@ -141,7 +134,8 @@ export function varies(values: readonly (readonly unknown[])[], index: number): 
   return values.some(row => !sameValue(row[index], first));
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Whether two row values are the same value (dates by instant). */
+export function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
 }
 

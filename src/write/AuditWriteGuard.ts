@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AuditTrailError } from '../errors/errors.js';
+import { AuditTrailError } from '../errors/index.js';
 
 /**
  * Ends every statement the audit trail itself sends, so that the guard lets exactly those through. At the end,

@@ -1,10 +1,5 @@
-import { Reference, Utils, wrap, type EntityProperty, type Platform } from '@mikro-orm/core';
-
-/** The primary key of a managed entity as database values, one per key column. */
-export function primaryKeyValues(entity: object): unknown[] | null {
-  const keys = wrap(entity, true).getPrimaryKeys(true);
-  return keys ? Utils.flatten(keys.map(key => (Array.isArray(key) ? (key as unknown[]) : [key]))) : null;
-}
+import { Reference, Utils, type EntityProperty, type Platform } from '@mikro-orm/core';
+import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 
 /**
  * Converts a track field's value to the parameter(s) of its column(s): custom types and dates go through the

@@ -185,9 +185,10 @@ describe('configuration errors before init', () => {
   });
 
   it('rejects module options of the wrong type', () => {
-    expect(() => withAuditTrail({}, { batchSize: 0 })).toThrow(/'batchSize' of withAuditTrail\(\) must be a positive integer/);
-    expect(() => withAuditTrail({}, { globalTrackFields: {} as never })).toThrow(/'globalTrackFields' .* must be an array/);
-    expect(() => withAuditTrail({}, { schemaCheck: 'strict' as never })).toThrow(/'schemaCheck' of withAuditTrail\(\) must be 'warn', 'error' or 'off', got the string 'strict'/);
+    expect(() => withAuditTrail({}, { batchSize: 0 })).toThrow(/^withAuditTrail\(\) option 'batchSize' must be a positive integer/);
+    expect(() => withAuditTrail({}, { globalTrackFields: {} as never })).toThrow(/^withAuditTrail\(\) option 'globalTrackFields' must be an array/);
+    expect(() => withAuditTrail({}, { schemaCheck: 'strict' as never })).toThrow(/^withAuditTrail\(\) option 'schemaCheck' must be 'warn', 'error' or 'off', got the string 'strict'/);
+    expect(() => withAuditTrail({}, { strict: 'yes' as never })).toThrow(expect.objectContaining({ code: 'AUDIT_INVALID_MODULE_OPTION', entity: undefined }));
   });
 
   it('registers once when applied twice, and accepts auditOf() listed by hand', () => {

@@ -1,12 +1,13 @@
 import { EntitySchema, type EventSubscriber, type MetadataDiscoveryOptions } from '@mikro-orm/core';
-import { AuditDiscovery } from './AuditDiscovery.js';
+import { AuditDiscovery } from '../discover/AuditDiscovery.js';
 import { AuditWriteGuard } from '../write/AuditWriteGuard.js';
 import { findDefinition } from '../define/AuditRegistry.js';
-import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type TrackField } from '../define/AuditTrailOptions.js';
+import type { AuditTrailModuleOptions } from '../define/AuditTrailOptions.js';
+import { resolveModuleOptions } from '../define/resolveModuleOptions.js';
 import { AuditTrailSubscriber } from '../capture/AuditTrailSubscriber.js';
 import { auditOf } from '../define/auditOf.js';
 import { pivotAuditsOf } from '../define/auditOfCollection.js';
-import { AuditTrailConfigError } from '../errors/errors.js';
+import { AuditTrailConfigError } from '../errors/index.js';
 
 /** The parts of a MikroORM config that `withAuditTrail` reads and extends. */
 export interface AuditableConfig {
@@ -31,32 +32,12 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
   if ([...(config.subscribers ?? [])].some(subscriber => subscriber instanceof AuditTrailSubscriber)) {
     return config;
   }
-  const globalTrackFields: readonly TrackField[] = options.globalTrackFields ?? DEFAULT_MODULE_OPTIONS.globalTrackFields;
-  const batchSize = options.batchSize;
-  if (!Array.isArray(globalTrackFields as unknown)) {
-    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'globalTrackFields', 'an array', globalTrackFields);
-  }
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
-    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'batchSize', 'a positive integer', batchSize);
-  }
-
-  const strict = options.strict ?? DEFAULT_MODULE_OPTIONS.strict;
-  if (typeof strict !== 'boolean') {
-    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'strict', 'a boolean', strict);
-  }
-  const guard = new AuditWriteGuard(strict);
-  const schemaCheck = options.schemaCheck ?? DEFAULT_MODULE_OPTIONS.schemaCheck;
-  if (!['warn', 'error', 'off'].includes(schemaCheck)) {
-    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'schemaCheck', "'warn', 'error' or 'off'", schemaCheck);
-  }
-  const backstop = options.triggerBackstop === true ? {} : options.triggerBackstop || undefined;
-  if (backstop !== undefined && (typeof backstop !== 'object' || (backstop.actorField !== undefined && typeof backstop.actorField !== 'string'))) {
-    throw AuditTrailConfigError.invalidOption('withAuditTrail()', 'triggerBackstop', 'a boolean or { actorField?: string }', options.triggerBackstop);
-  }
-  const discovery = new AuditDiscovery(Object.freeze([...globalTrackFields]), batchSize, guard, schemaCheck, backstop);
+  const settings = resolveModuleOptions(options);
+  const guard = new AuditWriteGuard(settings.strict);
+  const discovery = new AuditDiscovery({ ...settings, guard });
   const entities = config.entities && withAuditEntities(config.entities);
   const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
-  const subscriber = new AuditTrailSubscriber(discovery);
+  const subscriber = new AuditTrailSubscriber();
   const userDiscovery = config.discovery ?? {};
   const userOnQuery = config.onQuery;
 
@@ -73,13 +54,15 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
     },
     discovery: {
       ...userDiscovery,
-      onMetadata: async (meta, platform) => {
-        await userDiscovery.onMetadata?.(meta, platform);
-        discovery.onMetadata(meta, platform);
+      // Synchronous unless the user's own hook is not: MikroORM.initSync() / new MikroORM() do not await hooks.
+      onMetadata: (meta, platform) => {
+        const user = userDiscovery.onMetadata?.(meta, platform);
+        return user instanceof Promise ? user.then(() => discovery.onMetadata(meta, platform)) : discovery.onMetadata(meta, platform);
       },
-      afterDiscovered: async (storage, platform) => {
-        await discovery.afterDiscovered(storage, platform);
-        await userDiscovery.afterDiscovered?.(storage, platform);
+      afterDiscovered: (storage, platform) => {
+        const reading = discovery.afterDiscovered(storage, platform);
+        const user = userDiscovery.afterDiscovered?.(storage, platform);
+        return reading || user instanceof Promise ? Promise.all([reading, user]).then(() => undefined) : undefined;
       },
     },
   };

@@ -1,0 +1,133 @@
+import { FlushMode, Utils, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import type { ChangeType } from '../define/AuditColumns.js';
+import type { AuditPlans } from '../discover/AuditPlan.js';
+import { AuditTrailError } from '../errors/index.js';
+import { insertManyKeys } from '../mikro-orm/insertManyKeys.js';
+import type { AfterStatements, ChangedRows } from '../write/AuditedChange.js';
+import type { NativeOptions, NativeWrite } from './nativeWrite.js';
+import { conflictProperties, upsertChangeTypes } from './upsertChanges.js';
+
+type Run<R> = (em: EntityManager) => Promise<R>;
+
+/** `nativeUpdate`: the keys of the matching rows are read first, and those rows copied as `U` after the update. */
+export function updateSteps(meta: EntityMetadata, plans: AuditPlans, where: FilterQuery<object>, options: NativeOptions, run: Run<number>): NativeWrite<number> | undefined {
+  if (!plans.bySource.has(meta.className)) {
+    return undefined;
+  }
+  let keys: unknown[][] = [];
+  return {
+    before: async em => {
+      keys = await matchingKeys(em, meta, where, options);
+      return {};
+    },
+    run,
+    after: (_em, affected) => ({ changed: [keyedRows(meta, keys, 'U', affected)] }),
+  };
+}
+
+/**
+ * `nativeDelete`: the matching rows are described before the delete, so that their `D` rows, and those of rows
+ * the database cascades to, are written while they still exist. Deleting rows of an unaudited entity is audited
+ * too when the database may cascade from it into audited ones.
+ */
+export function deleteSteps(meta: EntityMetadata, plans: AuditPlans, where: FilterQuery<object>, options: NativeOptions, run: Run<number>): NativeWrite<number> | undefined {
+  if (!plans.bySource.has(meta.className) && !plans.cascades.reachesAudited(meta.root.className, plans.bySource)) {
+    return undefined;
+  }
+  let keys: unknown[][] = [];
+  return {
+    before: async em => {
+      keys = await matchingKeys(em, meta, where, options);
+      return { deleting: [keyedRows(meta, keys, 'D')] };
+    },
+    run,
+    after: (_em, affected) => {
+      checkAffected(meta, keys.length, affected);
+      return {};
+    },
+  };
+}
+
+/** `insert` / `insertMany`: the inserted rows are copied as `I`, with every generated key. */
+export function insertSteps(meta: EntityMetadata, plans: AuditPlans, rows: object[] | undefined, options: NativeOptions, run: Run<unknown>): NativeWrite<unknown> | undefined {
+  if (!plans.bySource.has(meta.className)) {
+    return undefined;
+  }
+  const plainRows = rows !== undefined && rows.length > 0 && !Utils.isEntity(rows[0]);
+  let keys: unknown[][] = [];
+  return {
+    run: async em => {
+      if (!plainRows) {
+        return run(em);
+      }
+      keys = await insertManyKeys(em, meta, rows, options);
+      return keys.map(key => (key.length === 1 ? key[0] : key));
+    },
+    after: (_em, result) => {
+      const results = rows === undefined ? [result] : (result as unknown[]);
+      const all = plainRows ? keys : results.map(key => (Array.isArray(key) ? (key as unknown[]) : [key]));
+      if (all.some(key => key.some(value => value === undefined || value === null))) {
+        throw AuditTrailError.missingPrimaryKey(meta.className);
+      }
+      return { changed: [keyedRows(meta, all, 'I')] };
+    },
+  };
+}
+
+/** `upsert` / `upsertMany`: which rows match an existing one is read first; each is then copied as `U` or `I`. */
+export function upsertSteps(
+  meta: EntityMetadata,
+  plans: AuditPlans,
+  rows: Record<string, unknown>[],
+  options: NativeOptions,
+  call: string,
+  run: Run<object[]>,
+): NativeWrite<object[]> | undefined {
+  if (!plans.bySource.has(meta.className)) {
+    return undefined;
+  }
+  let changeTypeOf: (index: number) => ChangeType = () => 'I';
+  return {
+    before: async em => {
+      const properties = conflictProperties(meta, rows, options.onConflictFields);
+      if (!properties) {
+        throw AuditTrailError.unauditedWrite(meta.className, call);
+      }
+      changeTypeOf = await upsertChangeTypes(em, meta.class as EntityName<object>, properties, rows);
+      return {};
+    },
+    run,
+    after: (_em, entities): AfterStatements => ({ changed: [{ meta, changes: entities.map((entity, i) => ({ entity, changeType: changeTypeOf(i) })) }] }),
+  };
+}
+
+// Only the keys are read, the entities are not managed, and nothing pending is flushed first: a native write has
+// no side effects on the EntityManager.
+async function matchingKeys(em: EntityManager, meta: EntityMetadata, where: FilterQuery<object>, options: NativeOptions): Promise<unknown[][]> {
+  const rows = await em.find(meta.class as EntityName<object>, where, {
+    fields: meta.primaryKeys as never,
+    disableIdentityMap: true,
+    flushMode: FlushMode.COMMIT,
+    filters: options.filters as never,
+    schema: options.schema,
+  });
+  const keyProps = meta.getPrimaryProps();
+  return rows.map(row => keyProps.flatMap(prop => {
+    const value = (row as Record<string, unknown>)[prop.name];
+    return Utils.isEntity(value) ? Utils.getPrimaryKeyValues(value, (prop.targetMeta?.primaryKeys ?? []) as never, true) as unknown[] : [value];
+  }));
+}
+
+function keyedRows(meta: EntityMetadata, keys: readonly unknown[][], changeType: ChangeType, affected?: number): ChangedRows {
+  if (affected !== undefined) {
+    checkAffected(meta, keys.length, affected);
+  }
+  return { meta, changes: keys.map(key => ({ key: [...key], changeType })) };
+}
+
+// A statement that changed more rows than were read before it ran changed some without history.
+function checkAffected(meta: EntityMetadata, audited: number, affected: number): void {
+  if (typeof affected === 'number' && affected > audited) {
+    throw AuditTrailError.unrecordedRows(meta.className, affected, audited);
+  }
+}

@@ -1,0 +1,18 @@
+import type { TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
+import type { BackstopTable } from '../sql/backstopTriggers.js';
+import type { AuditPlan } from './AuditPlan.js';
+
+/** What the backstop triggers of `plan`'s table are built from. */
+export function backstopTableOf(plan: AuditPlan, options: TriggerBackstopOptions): BackstopTable {
+  const actor = options.actorField === undefined ? undefined : plan.trackFields.find(track => track.field.name === options.actorField);
+  return {
+    dialect: plan.shape.dialect,
+    quote: plan.shape.quote,
+    sourceTable: plan.shape.sourceTable,
+    auditTable: plan.shape.auditTable,
+    copiedColumns: plan.shape.copiedColumns,
+    saveChangeType: plan.options.saveChangeType,
+    auditDeletes: plan.options.auditDeletes,
+    actorColumn: actor?.prop.fieldNames[0],
+  };
+}

@@ -1,0 +1,3 @@
+export { AuditTrailConfigError } from './AuditTrailConfigError.js';
+export { AuditTrailError } from './AuditTrailError.js';
+export type { AuditTrailErrorCode } from './codes.js';

@@ -1,0 +1,188 @@
+import type { EntityManager, EntityName } from '@mikro-orm/core';
+import type { AuditContextData } from '../context/AuditContext.js';
+import type { ChangeType } from '../define/AuditColumns.js';
+import type { AuditPlan, PivotPlan } from '../discover/AuditPlan.js';
+import { AuditTrailError } from '../errors/index.js';
+import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
+import type { AfterStatements, AuditedChange, BeforeStatements, ChangedRows } from './AuditedChange.js';
+import type { AuditWriter } from './AuditWriter.js';
+import { markRecorded } from './backstopMarks.js';
+import { findCascadedRows } from './cascadedRows.js';
+import { keyString } from './keyString.js';
+import { addMaskedValues } from './maskedValues.js';
+import { readPivotRows, writePivotChanges, type PivotRows } from './pivotChanges.js';
+import { snapshotRows, type EntityChange } from './snapshotRows.js';
+import { SnapshotWriter } from './writeSnapshots.js';
+
+const ROWS_PER_SLICE = 1000;
+
+/**
+ * The audit of one write (a flush, a native write, a query builder statement): one timestamp and one context for
+ * all of its audit rows. `before()` runs once the write's transaction is open and before its statements: `D` rows
+ * of the rows about to be deleted (with those the database cascades to), and the pivot rows as they were.
+ * `after()` runs once the statements ran: `I`/`U` rows, rows the database nulled, pivot rows that changed.
+ */
+export class WriteSession {
+  readonly timestamp = new Date();
+  readonly context: AuditContextData | undefined;
+  readonly #writer: AuditWriter;
+  readonly #em: EntityManager;
+  #transaction: object | undefined;
+  #tracked = false;
+  #done = false;
+  #nulled = new Map<AuditPlan, unknown[][]>();
+  readonly #cascaded = new Map<AuditPlan, Set<string>>();
+  #pivotOwners: ReadonlyMap<PivotPlan, ReadonlySet<object>> = new Map();
+  readonly #pivotBefore = new Map<PivotPlan, PivotRows>();
+
+  constructor(writer: AuditWriter, em: EntityManager, context: AuditContextData | undefined) {
+    this.#writer = writer;
+    this.#em = em;
+    this.context = context;
+  }
+
+  /**
+   * The write's transaction is open and its statements are about to run. `owned` is false when the transaction
+   * belongs to the caller (it must then not commit until this session finished).
+   */
+  async before(transaction: object, intent: BeforeStatements, owned: boolean): Promise<void> {
+    this.#transaction = transaction;
+    if (!owned) {
+      this.#tracked = true;
+      this.#writer.track(transaction, this, true);
+    }
+    for (const { meta, changes } of intent.deleting ?? []) {
+      const plan = this.#writer.plans.bySource.get(meta.className);
+      if (plan?.options.auditDeletes) {
+        await this.#write(plan, changes);
+      }
+    }
+    await this.#recordCascades(intent);
+    this.#pivotOwners = intent.pivotOwners ?? new Map();
+    for (const [pivot, owners] of this.#pivotOwners) {
+      this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners));
+    }
+    if (this.#writer.plans.backstop) {
+      await markRecorded(this.#em, transaction, true, this.context);
+      this.#writer.setMarked(transaction, true);
+    }
+  }
+
+  /** The write's statements ran: writes the rows they inserted or changed. Runs once; later calls do nothing. */
+  async after(transaction: unknown, intent: AfterStatements): Promise<void> {
+    if (this.#done) {
+      return;
+    }
+    this.#done = true;
+    const trx = this.#transaction ?? (transaction as object | undefined);
+    if (!trx) {
+      const first = intent.changed?.find(rows => rows.changes.length > 0 && this.#writer.plans.bySource.has(rows.meta.className));
+      if (first) {
+        throw AuditTrailError.outsideTransaction(first.meta.className);
+      }
+      return;
+    }
+    this.#transaction = trx;
+    for (const rows of intent.changed ?? []) {
+      const plan = this.#writer.plans.bySource.get(rows.meta.className);
+      if (plan) {
+        await this.#write(plan, worthRecording(plan, rows));
+      }
+    }
+    for (const [plan, keys] of this.#nulled) {
+      await this.#write(plan, this.#keyed(plan, keys, 'U'));
+    }
+    for (const [pivot, owners] of this.#pivotOwners) {
+      const after = await readPivotRows(this.#em, trx, pivot, owners);
+      const before = this.#pivotBefore.get(pivot) ?? new Map<string, unknown[]>();
+      const skip = this.#cascaded.get(pivot.plan) ?? new Set<string>();
+      await writePivotChanges(this.#em, trx, pivot, before, after, skip, this);
+    }
+    if (this.#writer.isMarked(trx)) {
+      this.#writer.setMarked(trx, false);
+      await markRecorded(this.#em, trx, false, this.context);
+    }
+  }
+
+  /** Every audit row of the write was written: its transaction may commit. */
+  finish(): void {
+    if (this.#tracked && this.#transaction) {
+      this.#writer.track(this.#transaction, this, false);
+    }
+  }
+
+  /** The transaction id, timestamp and reason every audit row of this write shares. */
+  shared(): { timestamp: Date; transactionId: string; reason: string | null } {
+    return { timestamp: this.timestamp, transactionId: this.#writer.transactionIds.idOf(this.#transaction!), reason: this.context?.reason ?? null };
+  }
+
+  /** Writes the snapshots of `changes` of one audited entity: masked values read first, then one statement per chunk. */
+  async #write(plan: AuditPlan, changes: readonly AuditedChange[]): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
+    const transaction = this.#transaction!;
+    const writer = new SnapshotWriter(this.#em, transaction, plan, this.shared());
+    const references = changes.some(change => !change.entity) ? this.#em.fork() : undefined;
+    // In slices, so that track values of a huge write are computed as their statement is built, not all at once.
+    for (let start = 0; start < changes.length; start += ROWS_PER_SLICE) {
+      const slice = changes.slice(start, start + ROWS_PER_SLICE).map(change => withEntity(plan, change, references));
+      const rows = await snapshotRows(plan, slice, this.#em, this.context);
+      await addMaskedValues(this.#em, transaction, plan, rows);
+      await writer.add(rows);
+    }
+    await writer.flush();
+  }
+
+  // Rows the database itself deletes or nulls because this write deletes the rows they reference (ON DELETE
+  // CASCADE / SET NULL): no entity event tells of them, so they are found by key before the deletes run.
+  async #recordCascades(intent: BeforeStatements): Promise<void> {
+    const plans = this.#writer.plans;
+    const roots = (intent.deleting ?? [])
+      .filter(({ meta, changes }) => changes.length > 0 && plans.cascades.reachesAudited(meta.root.className, plans.bySource))
+      .map(({ meta, changes }) => ({ meta, keys: changes.flatMap(change => { const key = change.key ?? (change.entity ? primaryKeyValues(change.entity) : null); return key ? [key] : []; }) }));
+    if (roots.length === 0) {
+      return;
+    }
+    const found = await findCascadedRows(this.#em, this.#transaction!, plans, roots, intent.changesItself ?? (() => false));
+    for (const [plan, keys] of found.deleted) {
+      this.#cascaded.set(plan, new Set(keys.map(keyString)));
+      if (plan.options.auditDeletes) {
+        await this.#write(plan, this.#keyed(plan, keys, 'D'));
+      }
+    }
+    this.#nulled = found.nulled;
+  }
+
+  // Rows known only by key. Track field callbacks get a reference to each, from a fork, so that the writing
+  // EntityManager's identity map is left alone.
+  #keyed(plan: AuditPlan, keys: readonly unknown[][], changeType: ChangeType): AuditedChange[] {
+    const references = this.#em.fork();
+    return keys.map(key => ({
+      entity: references.getReference(plan.source.class as EntityName<object>, (key.length === 1 ? key[0] : key) as never),
+      key: [...key],
+      changeType,
+    }));
+  }
+}
+
+// A row known only by key: track field callbacks get a reference to it, from a fork, so that the writing
+// EntityManager's identity map is left alone.
+function withEntity(plan: AuditPlan, change: AuditedChange, references: EntityManager | undefined): EntityChange {
+  if (change.entity) {
+    return change as EntityChange;
+  }
+  const key = change.key!;
+  return { ...change, entity: references!.getReference(plan.source.class as EntityName<object>, (key.length === 1 ? key[0] : key) as never) };
+}
+
+// With `skipUnchanged`, an update whose changed properties are all outside history (excluded, version or
+// `onUpdate` columns, collections) leaves no `U` row behind.
+function worthRecording(plan: AuditPlan, rows: ChangedRows): readonly AuditedChange[] {
+  if (!plan.options.skipUnchanged) {
+    return rows.changes;
+  }
+  return rows.changes.filter(
+    change => change.changeType !== 'U' || !change.changedProperties || change.changedProperties.some(name => plan.auditedProperties.has(name)),
+  );
+}
