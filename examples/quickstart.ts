@@ -2,7 +2,7 @@
 // Run with `npm run demo`.
 import { Entity, MikroORM, PrimaryKey, Property } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
-import { AuditTrail, auditContext, auditOf, withAuditTrail, type AuditRow } from '../src/index.js';
+import { AuditTrail, allowAuditTableWrites, auditContext, auditOf, withAuditTrail, type AuditRow } from '../src/index.js';
 
 @Entity()
 @AuditTrail({
@@ -22,7 +22,8 @@ type PersonVersion = AuditRow<Person, { username: string | null }>;
 const orm = await MikroORM.init(
   withAuditTrail({ driver: SqliteDriver, dbName: new URL('quickstart.db', import.meta.url).pathname, entities: [Person] }),
 );
-await orm.schema.refreshDatabase();
+// The demo starts from scratch each run: dropping the audit table is deliberate, so it is said so.
+await allowAuditTableWrites(() => orm.schema.refreshDatabase());
 
 const em = orm.em.fork();
 await auditContext.run({ user: 'alice' }, async () => {

@@ -9,6 +9,7 @@ import { installAuditedEntityManager } from '../capture/AuditedEntityManager.js'
 import type { DiscoveryRun, DiscoverySettings } from './DiscoveryRun.js';
 import { createAuditPlan, type AuditPlan, type PivotPlan } from './AuditPlan.js';
 import { alignWithSource } from './completeAuditEntity.js';
+import { dropsRemovedColumn } from './retainedColumns.js';
 import { DatabaseCascades } from './DatabaseCascades.js';
 import { installBackstop } from './installBackstop.js';
 import { addAuditedPivotEntities, completePivotAudit, warnUnauditedCollections } from './pivotPlans.js';
@@ -68,7 +69,7 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
     const plan = planOf({ source, audit, options });
     bySource.set(source.className, plan);
     targets.push({ audit, source, options });
-    guard.protect(plan.shape.auditTable, audit.className);
+    guard.protect(plan.shape.auditTable, audit.className, plan.shape.dialect, column => dropsRemovedColumn(options.dropRemovedColumns, column));
     guard.protectSource(plan.shape.sourceTable, source.className);
   }
   const auditEntities = new Set(audits.map(a => a.audit.className));
@@ -85,7 +86,7 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
       bySource.set(completed.source.className, plan);
       pivots.set(`${completed.owner.className}.${pending.definition.property}`, { plan, ownerColumns: completed.ownerColumns });
       auditEntities.add(meta.className);
-      guard.protect(plan.shape.auditTable, meta.className);
+      guard.protect(plan.shape.auditTable, meta.className, plan.shape.dialect);
     }
   }
   addAuditedPivotEntities(pivots, metas, bySource, new Set(run.pivots.keys()));

@@ -24,6 +24,17 @@ export class AuditTrailError extends AuditTrailErrorBase {
     );
   }
 
+  static droppedWithSql(auditEntity: string, table: string, variable: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_DROPPED_WITH_SQL',
+      `${auditEntity} rows (table ${table}) are a security record kept by mikro-orm-audit-trail: this statement would ` +
+        `drop or rename the table or drop its columns. To do that on purpose, wrap the call in allowAuditTableWrites(() => ...), ` +
+        `e.g. allowAuditTableWrites(() => orm.schema.refreshDatabase()) in tests, or set ${variable}=1 for a command line run ` +
+        `(npx mikro-orm schema:fresh, migration:down); to let migrations drop removed columns, list them in dropRemovedColumns.`,
+      { entity: auditEntity },
+    );
+  }
+
   static unauditedWrite(entity: string, call: string): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_UNAUDITED_WRITE',

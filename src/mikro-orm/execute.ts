@@ -35,7 +35,7 @@ export async function executeStatement<M extends 'all' | 'run'>(
   const platform = em.getPlatform();
   const dialect = dialectOf(platform);
   const sql = dialect === 'mysql' ? inlineMysqlLiterals(statement, date => mysqlDate(platform, date)) : statement.sql;
-  const params = dialect === 'mysql' ? [] : statement.params;
+  const params = dialect === 'mysql' ? [] : dialect === 'sqlite' ? statement.params.map(sqliteValue) : statement.params;
   const run = async (): Promise<unknown> => {
     if (typeof connection.getKnex === 'function') {
       // MikroORM 6: knex turns `?` into the driver's placeholders and passes the bindings separately.
@@ -49,6 +49,21 @@ export async function executeStatement<M extends 'all' | 'run'>(
   };
   const result = await connection.executeQuery(statement.sql, async () => connection.transformRawResult(await run(), method), { query: statement.sql });
   return result as StatementResult<M>;
+}
+
+// SQLite's drivers bind numbers, strings, bigints, buffers and null (better-sqlite3 refuses the rest): values as
+// MikroORM's SQLite platform stores them.
+function sqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') {
+    return value ? 1 : 0;
+  }
+  if (value instanceof Date) {
+    return value.getTime();
+  }
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    return JSON.stringify(value);
+  }
+  return value;
 }
 
 // Dates as MikroORM formats them for MySQL/MariaDB (its `timezone` option applied): digits and separators only.

@@ -1,5 +1,5 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/core';
-import { AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_TIMESTAMP } from '../define/AuditColumns.js';
+import { AUDIT_ID, AUDIT_TIMESTAMP } from '../define/AuditColumns.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { auditPlanOf } from './auditPlanOf.js';
 import type { AuditableEntity, EntityOf } from '../define/AuditRegistry.js';
@@ -8,6 +8,8 @@ import { auditOf } from '../define/auditOf.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
 import { AuditTrailError } from '../errors/index.js';
 import { keyFilter } from './keyFilter.js';
+import { buildLatestVersionCondition } from '../sql/historyQueries.js';
+import { historyTableOf } from './historyTableOf.js';
 
 type RowOf<E> = AuditRow<EntityOf<E> & object>;
 
@@ -62,17 +64,11 @@ async function rowAsOf(em: EntityManager, entityType: AuditableEntity, plan: Aud
 }
 
 function allAsOf(em: EntityManager, entityType: AuditableEntity, plan: AuditPlan, at: Date, where: object): Promise<AuditRow<object>[]> {
-  const { quote: q, auditTable, keyColumns } = plan.shape;
-  const keys = keyColumns.map(column => q(column.name)).join(', ');
-  const latest =
-    `select ${q(AUDIT_ID)}, ${q(AUDIT_CHANGE_TYPE)}, row_number() over (partition by ${keys} ` +
-    `order by ${q(AUDIT_TIMESTAMP)} desc, ${q(AUDIT_ID)} desc) as ${q('rn')} from ${q(auditTable)} where ${q(AUDIT_TIMESTAMP)} <= ?`;
-  const condition = `${q('a')}.${q(AUDIT_ID)} in (select ${q('v')}.${q(AUDIT_ID)} from (${latest}) ${q('v')} where ${q('v')}.${q('rn')} = 1 and ${q('v')}.${q(AUDIT_CHANGE_TYPE)} <> 'D')`;
-  const timestamp = toDatabaseValue(plan.statementProps[0]!, at, plan.platform);
+  const condition = buildLatestVersionCondition(historyTableOf(plan), toDatabaseValue(plan.statementProps[0]!, at, plan.platform));
   return queryBuilder<AuditRow<object>>(em, auditOf(entityType) as EntityName<object>)
     .select('*')
     .where(where)
-    .andWhere(condition, [timestamp])
+    .andWhere(condition.sql, condition.params)
     .getResultList();
 }
 

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { AUDIT_ID, AUDIT_TIMESTAMP } from '../define/AuditColumns.js';
 import { auditPlanOf } from './auditPlanOf.js';
 import type { AuditableEntity } from '../define/AuditRegistry.js';
-import { AUDIT_SQL_MARKER } from '../write/AuditWriteGuard.js';
+import { executeStatement } from '../mikro-orm/execute.js';
+import { buildDeleteByIds, buildPruneSelect } from '../sql/historyQueries.js';
+import { historyTableOf } from './historyTableOf.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
 import { AuditTrailError } from '../errors/index.js';
 
@@ -51,41 +52,22 @@ export async function pruneAudit(em: EntityManager, entityType: AuditableEntity,
     throw AuditTrailError.invalidPruneOption(plan.sourceName, 'batchSize', 'a positive integer', batchSize);
   }
 
-  const { quote: q, auditTable, sourceTable, keyColumns } = plan.shape;
-  const keys = keyColumns.map(column => q(column.name));
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  if (olderThan) {
-    conditions.push(`v.${q(AUDIT_TIMESTAMP)} < ?`);
-    params.push(toDatabaseValue(plan.statementProps[0]!, olderThan, plan.platform));
-  }
-  if (keepLast !== undefined) {
-    conditions.push(`v.${q('rn')} > ?`);
-    params.push(keepLast);
-  }
-  if (!pruneNewest) {
-    const sameKey = keys.map(key => `s.${key} = v.${key}`).join(' and ');
-    conditions.push(`not (v.${q('rn')} = 1 and exists (select 1 from ${q(sourceTable)} s where ${sameKey}))`);
-  }
-  const ranked =
-    `select ${q(AUDIT_ID)}, ${q(AUDIT_TIMESTAMP)}, ${keys.join(', ')}, row_number() over (partition by ${keys.join(', ')} ` +
-    `order by ${q(AUDIT_TIMESTAMP)} desc, ${q(AUDIT_ID)} desc) as ${q('rn')} from ${q(auditTable)}`;
-  const select = `select v.${q(AUDIT_ID)} as ${q('id')} from (${ranked}) v where ${conditions.join(' and ')} order by v.${q(AUDIT_ID)} limit ${batchSize}`;
-
-  const connection = em.getConnection('write');
+  const table = historyTableOf(plan);
+  const olderThanValue = olderThan === undefined ? undefined : toDatabaseValue(plan.statementProps[0]!, olderThan, plan.platform);
+  const select = buildPruneSelect(table, { olderThan: olderThanValue, keepLast, pruneNewest, batchSize });
+  // In the caller's transaction when there is one; otherwise each batch commits on its own.
+  const transaction = em.getTransactionContext<object>();
   let removed = 0;
   let batches = 0;
   for (;;) {
-    const found = (await connection.execute(select, params, 'all')) as { id: unknown }[];
-    if (found.length === 0) {
+    const ids = (await executeStatement(em, transaction, select, 'all')).map(row => row.id);
+    if (ids.length === 0) {
       break;
     }
-    const ids = found.map(row => row.id);
-    const sql = `delete from ${q(auditTable)} where ${q(AUDIT_ID)} in (${ids.map(() => '?').join(', ')}) ${AUDIT_SQL_MARKER}`;
-    await connection.execute(sql, ids, 'run');
+    await executeStatement(em, transaction, buildDeleteByIds(table, ids), 'run');
     removed += ids.length;
     batches++;
-    if (found.length < batchSize) {
+    if (ids.length < batchSize) {
       break;
     }
   }

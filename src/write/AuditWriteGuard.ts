@@ -1,19 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AuditTrailError } from '../errors/index.js';
-
-/**
- * Ends every statement the audit trail itself sends, so that the guard lets exactly those through. At the end,
- * not the start: drivers tell an INSERT from a SELECT by the statement's first word.
- */
-export const AUDIT_SQL_MARKER = '/* mikro-orm-audit-trail */';
+import type { Dialect } from '../sql/Dialect.js';
+import { statementReadings, type StatementTokens, type Token } from '../sql/normaliseStatement.js';
 
 const maintenance = new AsyncLocalStorage<true>();
 const unaudited = new AsyncLocalStorage<true>();
 const audited = new AsyncLocalStorage<true>();
 
 /**
- * Runs `fn` with writes to audit tables allowed: for maintenance that must change history on purpose, such as
- * emptying tables between tests or pruning old versions. Everything else that writes to an audit table fails.
+ * Runs `fn` with writes to audit tables allowed: for maintenance that must change or drop history on purpose,
+ * such as emptying or re-creating tables between tests (`orm.schema.refreshDatabase()`). Everything else that
+ * writes to an audit table through MikroORM fails.
  */
 export function allowAuditTableWrites<R>(fn: () => R): R {
   return maintenance.run(true, fn);
@@ -38,20 +35,39 @@ export function auditedWrite<R>(fn: () => R): R {
   return audited.run(true, fn);
 }
 
-const WRITE = String.raw`(?:insert\s+(?:ignore\s+)?into|replace\s+into|update(?:\s+ignore)?|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?`;
+/** An audit table the guard protects. */
+interface GuardedTable {
+  readonly entity: string;
+  /** Whether a migration may drop this history column (the `dropRemovedColumns` option). */
+  readonly droppable: (column: string) => boolean;
+}
+
+// For a command line run that drops or re-creates audit tables on purpose (`schema:fresh`, `migration:down`),
+// where nothing can be wrapped in allowAuditTableWrites().
+const ALLOW_SCHEMA_DROP = 'AUDIT_TRAIL_ALLOW_SCHEMA_DROP';
+const WRITES = new Set(['insert', 'replace', 'update', 'delete', 'truncate', 'merge', 'copy', 'upsert', 'load', 'handler']);
+// Where the tables a DML statement writes to end: `update a, b set`, `delete a from a join b where`.
+const TARGETS_END = new Set(['set', 'where', 'using', 'returning', 'order', 'limit', 'values', 'select', 'on', 'default', 'output', 'partition', 'with']);
+const DEFINITIONS = new Set(['create', 'alter', 'drop', 'comment', 'rename']);
 
 /**
- * Rejects SQL that writes to an audit table, whichever way MikroORM sends it (`em.nativeUpdate`,
- * `em.nativeDelete`, `em.insert`, query builders, `em.execute`): history is only ever appended by the library.
- * It sees what goes through MikroORM's connection (its `onQuery` hook); a separate database client does not
- * pass here, which is what database permissions are for.
+ * Refuses application SQL that would change or destroy audit rows, whichever way it reaches MikroORM's connection
+ * (query builders, `em.execute`, `connection.execute`, the schema tools): it reads the statements MikroORM's
+ * `onQuery` hook sees. The library's own statements never pass there (they are sent with their values apart,
+ * see `mikro-orm/execute.ts`), so nothing an application writes into its SQL can make it pass. Schema evolution
+ * (create, add or change columns and indexes) passes; dropping or renaming an audit table, dropping its columns
+ * (but those `dropRemovedColumns` names) and emptying it need `allowAuditTableWrites`. It guards against mistakes
+ * made through MikroORM; other database clients do not pass here, which is what database grants and the
+ * append-only triggers of `migrations-template/` are for.
  */
 export class AuditWriteGuard {
-  readonly #entities = new Map<string, string>();
-  #pattern: RegExp | undefined;
+  readonly #audit = new Map<string, GuardedTable>();
   readonly #sources = new Map<string, string>();
-  #sourcePattern: RegExp | undefined;
   readonly #strict: boolean;
+  #dialect: Dialect = 'sqlite';
+  // MikroORM alters a SQLite table by copying its rows into `<table>__temp_alter`, dropping it and renaming the
+  // copy: once the rows are copied, the drop loses nothing.
+  readonly #rebuilding = new Set<string>();
 
   constructor(strict: boolean) {
     this.#strict = strict;
@@ -64,62 +80,132 @@ export class AuditWriteGuard {
 
   /** In strict mode, starts refusing unaudited writes to `table`, the table of audited entity `entity`. */
   protectSource(table: string, entity: string): void {
-    const name = table.split('.').pop()!.toLowerCase();
-    if (!this.#strict || this.#sources.get(name) === entity) {
-      return;
+    if (this.#strict) {
+      this.#sources.set(lastPart(table), entity);
     }
-    this.#sources.set(name, entity);
-    this.#sourcePattern = tablePattern([...this.#sources.keys()]);
   }
 
-  /** Starts guarding `table` (possibly `schema.table`), the table of audit entity `entity`. */
-  protect(table: string, entity: string): void {
-    const name = table.split('.').pop()!.toLowerCase();
-    if (this.#entities.get(name) === entity) {
-      return;
-    }
-    this.#entities.set(name, entity);
-    this.#pattern = tablePattern([...this.#entities.keys()]);
+  /** Starts guarding `table` (possibly `schema.table`), the table of audit entity `entity`, on `dialect`. */
+  protect(table: string, entity: string, dialect: Dialect, droppable: (column: string) => boolean = () => false): void {
+    this.#audit.set(lastPart(table), { entity, droppable });
+    this.#dialect = dialect;
   }
 
-  /** Throws if `sql` writes to a protected table and is neither the library's own nor inside `allowAuditTableWrites`. */
+  /** Throws if `sql` would change, empty or drop an audit table, unless it runs inside `allowAuditTableWrites`. */
   check(sql: string): void {
-    if (!this.#pattern || sql.endsWith(AUDIT_SQL_MARKER) || maintenance.getStore() || isDefinition(sql)) {
+    if (this.#audit.size === 0 || maintenance.getStore()) {
       return;
     }
-    const match = this.#pattern.exec(sql);
-    if (match) {
-      const table = match[1]!.toLowerCase();
-      throw AuditTrailError.writtenWithSql(this.#entities.get(table) ?? table, table);
+    const dropped = new Set<string>();
+    for (const statement of statementReadings(sql, this.#dialect)) {
+      const written = writeTarget(statement, this.#audit);
+      if (written) {
+        throw AuditTrailError.writtenWithSql(this.#audit.get(written)!.entity, written);
+      }
+      this.#noteRebuild(statement);
+      const table = destroyedTable(statement, this.#audit);
+      if (table) {
+        dropped.add(table);
+      }
+    }
+    for (const table of dropped) {
+      if (!this.#rebuilding.delete(table) && process.env[ALLOW_SCHEMA_DROP] !== '1') {
+        throw AuditTrailError.droppedWithSql(this.#audit.get(table)!.entity, table, ALLOW_SCHEMA_DROP);
+      }
+    }
+  }
+
+  #noteRebuild({ tokens }: StatementTokens): void {
+    const copy = tokens[0]?.text === 'insert' && tokens[1]?.text === 'into' ? /^(.*)__temp_alter$/.exec(tokens[2]?.text ?? '') : null;
+    if (copy && this.#audit.has(copy[1]!) && tokens.some((token, i) => token.text === copy[1] && tokens[i - 1]?.text === 'from')) {
+      this.#rebuilding.add(copy[1]!);
     }
   }
 
   /**
    * Strict mode: throws if `sql` writes to an audited entity's table outside a flush or an audited native write
-   * (a query builder's insert/update/delete, `em.execute`), since nothing would record it.
+   * (a query builder's insert/update/delete outside a transaction, `em.execute`), since nothing would record it.
    */
   checkSource(sql: string): void {
-    if (!this.#sourcePattern || audited.getStore() || unaudited.getStore() || maintenance.getStore() || sql.endsWith(AUDIT_SQL_MARKER) || isDefinition(sql)) {
+    if (this.#sources.size === 0 || audited.getStore() || unaudited.getStore() || maintenance.getStore()) {
       return;
     }
-    const match = this.#sourcePattern.exec(sql);
-    if (match) {
-      const table = match[1]!.toLowerCase();
-      throw AuditTrailError.unauditedStatement(this.#sources.get(table) ?? table, table);
+    for (const statement of statementReadings(sql, this.#dialect)) {
+      const table = writeTarget(statement, this.#sources);
+      if (table) {
+        throw AuditTrailError.unauditedStatement(this.#sources.get(table)!, table);
+      }
     }
   }
 }
 
-// A trigger or function definition may contain an INSERT into an audit table in its body: defining it writes nothing.
-function isDefinition(sql: string): boolean {
-  return /^\s*(create|alter|drop|comment)\s/i.test(sql);
+function lastPart(table: string): string {
+  return table.split('.').pop()!.toLowerCase();
 }
 
-function tablePattern(tables: string[]): RegExp {
-  const names = tables.map(escape).join('|');
-  return new RegExp(String.raw`\b${WRITE}(?:[\x60"\[]?\w+[\x60"\]]?\.)?[\x60"\[]?(${names})[\x60"\]]?(?![\w$])`, 'i');
+// The protected table a DML statement writes to: any table named between a writing keyword and the clause that
+// ends its target list (`insert into t`, `update a, b set`, `delete a from a join b where`, `truncate a, b`). A
+// definition (`create trigger …`) writes nothing when it runs.
+function writeTarget({ tokens }: StatementTokens, tables: ReadonlyMap<string, unknown>): string | undefined {
+  if (isKeyword(tokens[0]) && DEFINITIONS.has(tokens[0]!.text)) {
+    return undefined;
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    if (!isKeyword(tokens[i]) || !WRITES.has(tokens[i]!.text) || lockingRead(tokens, i)) {
+      continue;
+    }
+    for (let j = i + 1; j < tokens.length && !(isKeyword(tokens[j]) && TARGETS_END.has(tokens[j]!.text)); j++) {
+      if (tables.has(tokens[j]!.text)) {
+        return tokens[j]!.text;
+      }
+    }
+  }
+  return undefined;
 }
 
-function escape(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// DDL that destroys history: `drop table`, `rename table`, `alter table … rename to`, `alter table … drop
+// [column] c` (but a column `dropRemovedColumns` lets go; dropping an index, a constraint, a default or
+// `not null` is schema repair, not history).
+function destroyedTable({ tokens }: StatementTokens, tables: ReadonlyMap<string, GuardedTable>): string | undefined {
+  const [first, second] = tokens;
+  if (!isKeyword(first) || second?.text !== 'table' || !['drop', 'alter', 'rename'].includes(first!.text)) {
+    return undefined;
+  }
+  let i = 2;
+  while (isKeyword(tokens[i]) && ['if', 'exists', 'only'].includes(tokens[i]!.text)) i++;
+  if (first!.text !== 'alter') {
+    // `drop table a, b` / `rename table a to b, c to d`: a name before its `to`.
+    return tokens.slice(i).find((token, j, rest) => tables.has(token.text) && rest[j - 1]?.text !== 'to')?.text;
+  }
+  const table = [tokens[i], tokens[i + 1]].find(token => token && tables.has(token.text))?.text;
+  if (!table) {
+    return undefined;
+  }
+  const { droppable } = tables.get(table)!;
+  for (let j = i + 1; j < tokens.length; j++) {
+    const word = isKeyword(tokens[j]) ? tokens[j]!.text : '';
+    if (word === 'rename' && tokens[j + 1]?.text === 'to') {
+      return table;
+    }
+    if (word === 'drop') {
+      const next = tokens.slice(j + 1).find(token => !(isKeyword(token) && ['column', 'if', 'exists'].includes(token.text)));
+      const repair = isKeyword(next) && SCHEMA_REPAIRS.has(next!.text) && tokens[j + 1]?.text !== 'column';
+      if (!next || (!repair && !droppable(next.text))) {
+        return table;
+      }
+    }
+  }
+  return undefined;
+}
+
+// What `alter table … drop` removes without removing history.
+const SCHEMA_REPAIRS = new Set(['constraint', 'index', 'key', 'foreign', 'primary', 'unique', 'check', 'default', 'not', 'identity', 'expression']);
+
+function isKeyword(token: Token | undefined): boolean {
+  return !!token && !token.quoted;
+}
+
+// `for update`, `for no key update`: the `update` of a locking read.
+function lockingRead(tokens: readonly Token[], i: number): boolean {
+  return tokens.slice(Math.max(0, i - 3), i).some(token => token.text === 'for' && !token.quoted);
 }
