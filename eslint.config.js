@@ -1,11 +1,12 @@
 import tseslint from 'typescript-eslint';
+import { seamRules, sizeRules } from './eslint.seam.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.v7/**', 'coverage/**', '.migrations-tmp/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', '.ci/*.mjs', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'eslint.seam.js', '.ci/*.mjs', 'bench/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // A floating promise inside a hook is a lost audit row.
@@ -14,6 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  { files: ['src/**/*.ts'], ignores: ['src/mikro-orm/**'], rules: seamRules },
+  { files: ['src/**/*.ts'], rules: sizeRules },
   {
     files: ['test/**', 'examples/**'],
     rules: {
@@ -24,5 +27,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  { files: ['eslint.config.js', '.ci/*.mjs', 'bench/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'eslint.seam.js', '.ci/*.mjs', 'bench/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

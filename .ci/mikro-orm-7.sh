@@ -32,7 +32,7 @@ const main = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const deps = {};
 for (const [name, range] of Object.entries(main.devDependencies)) {
   if (name === '@mikro-orm/knex') continue;
-  if (/^(typescript-eslint|eslint)$/.test(name)) continue;
+  if (/^(typescript-eslint|eslint|madge)$/.test(name)) continue;
   deps[name] = name.startsWith('@mikro-orm/') ? version : range;
 }
 deps['@mikro-orm/decorators'] = version;
@@ -54,8 +54,9 @@ status=0
 # The library's own types must compile against MikroORM 7. The tests' helpers are typed for MikroORM 6
 # (decorators live elsewhere in 7), so vitest's type tests run in the MikroORM 6 suite only.
 (cd "$project" && npx tsc -p tsconfig.build.json --noEmit) || status=$?
-# The quickstart example is written for the package's own MikroORM 6 setup; it is tested in the main suite.
-(cd "$project" && npx vitest run --typecheck.enabled=false --exclude test/examples.test.ts "$@") || status=$?
+# The quickstart example is written for the package's own MikroORM 6 setup; it is tested in the main suite. The
+# seam rule lints this package's sources with eslint, which is not installed here; the main suite runs it.
+(cd "$project" && npx vitest run --typecheck.enabled=false --exclude test/examples.test.ts --exclude test/unit/seam-rule.test.ts "$@") || status=$?
 # Outside CI, new MikroORM 7 snapshots (schema DDL) are copied back so they can be committed.
 if [ -z "${CI:-}" ]; then
   (cd "$project" && find test -path '*__snapshots__*' -name '*.v7.*') | while read -r file; do cp "$project/$file" "$file"; done

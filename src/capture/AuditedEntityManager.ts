@@ -1,36 +1,24 @@
 import type { Configuration, EntityManager, EntityName, FilterQuery } from '@mikro-orm/core';
-import { installEntityManagerClass, type EntityManagerClass } from '../mikro-orm/entityManagerClass.js';
+import { installEntityManagerClass } from '../mikro-orm/entityManagerClass.js';
 import { auditedWrite } from '../write/AuditWriteGuard.js';
 import { auditQueryBuilder, queryBuilderEntity } from './auditedQueryBuilder.js';
 import { entityNameOf } from './entityMetadataOf.js';
 import { runNativeWrite, type NativeOptions } from './nativeWrite.js';
 import { deleteSteps, insertSteps, updateSteps, upsertSteps } from './nativeWriteSteps.js';
 
-const AUDITED = Symbol('mikro-orm-audit-trail.entityManager');
-const classes = new WeakMap<EntityManagerClass, EntityManagerClass>();
-
-/** Makes MikroORM create audited EntityManagers (see `auditedEntityManager`). */
+/**
+ * Makes MikroORM create audited EntityManagers: the configured class with its native writes audited. Each write
+ * describes what it changes to the audit writer, which records it in the write's transaction: `nativeUpdate`
+ * (keys read first, `U` rows after), `nativeDelete` (`D` rows before, with database cascades), `insert` /
+ * `insertMany` (`I` rows with every generated key), `upsert` / `upsertMany` (`I` or `U` per row, from which rows
+ * matched before), and the query builders it creates.
+ */
 export function installAuditedEntityManager(config: Configuration): void {
-  return installEntityManagerClass(config, auditedEntityManager, cls => typeof cls === 'function' && AUDITED in cls);
+  installEntityManagerClass<NativeWrites>(config, auditedMethods);
 }
 
-/**
- * The EntityManager class MikroORM should create: `Base` with its native writes audited. Each write describes
- * what it changes to the audit writer, which records it in the write's transaction: `nativeUpdate` (keys read
- * first, `U` rows after), `nativeDelete` (`D` rows before, with database cascades), `insert`/`insertMany` (`I`
- * rows with every generated key), `upsert`/`upsertMany` (`I` or `U` per row, from which rows matched before).
- */
-export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
-  const existing = classes.get(Base);
-  if (existing) {
-    return existing as B;
-  }
-  const base = Base.prototype as unknown as NativeWrites;
-  const Audited = class extends (Base as EntityManagerClass) {
-    static readonly [AUDITED] = true;
-  };
-  // Declared as plain functions rather than class members: MikroORM's signatures are generic per entity.
-  const overrides: NativeWrites = {
+function auditedMethods(base: NativeWrites): NativeWrites {
+  return {
     // A flush's statements are audited by the subscriber: strict mode lets them through.
     async flush(this: EntityManager) {
       return auditedWrite(() => base.flush.call(this));
@@ -70,12 +58,6 @@ export function auditedEntityManager<B extends EntityManagerClass>(Base: B): B {
       return runNativeWrite(this, entityName, options, (meta, plans) => upsertSteps(meta, plans, rows, options, 'em.upsertMany()', run), () => run(this));
     },
   };
-  for (const [name, method] of Object.entries(overrides)) {
-    Object.defineProperty(Audited.prototype, name, { value: method, writable: true, configurable: true });
-  }
-  Object.defineProperty(Audited, 'name', { value: `Audited${Base.name}` });
-  classes.set(Base, Audited);
-  return Audited as unknown as B;
 }
 
 interface NativeWrites {

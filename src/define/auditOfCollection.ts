@@ -1,4 +1,5 @@
-import { BigIntType, EntitySchema, MetadataStorage, ReferenceKind } from '@mikro-orm/core';
+import { BigIntType, EntitySchema, ReferenceKind } from '@mikro-orm/core';
+import { decoratedMetadataOf } from '../mikro-orm/decoratorMetadata.js';
 import { AUDIT_ID } from './AuditColumns.js';
 import { findDefinition, sourceNameOf, type AuditableEntity } from './AuditRegistry.js';
 import type { AuditColumnsRow } from './AuditRow.js';
@@ -57,18 +58,6 @@ function owningManyToMany(entity: AuditableEntity): string[] {
   return (properties as { name: string; kind?: string; mappedBy?: unknown; inversedBy?: unknown; owner?: boolean; pivotEntity?: unknown }[])
     .filter(prop => prop.kind === ReferenceKind.MANY_TO_MANY && (prop.owner === true || !!prop.inversedBy || !prop.mappedBy) && !prop.pivotEntity)
     .map(prop => prop.name);
-}
-
-type DecoratedMetadata = { class?: unknown; properties: Record<string, unknown> };
-
-// What the class's decorators recorded. MikroORM 6 finds it by the class (its name and the file that declared
-// it); MikroORM 7's decorators record the class itself.
-function decoratedMetadataOf(entity: object): DecoratedMetadata | undefined {
-  const storage = MetadataStorage as unknown as { getMetadataFromDecorator?: (target: object) => DecoratedMetadata; getMetadata(): Record<string, DecoratedMetadata> };
-  if (typeof storage.getMetadataFromDecorator === 'function') {
-    return storage.getMetadataFromDecorator(entity);
-  }
-  return Object.values(storage.getMetadata()).find(meta => meta.class === entity);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ReferenceKind, Type, type EntityProperty, type Platform } from '@mikro-orm/core';
 import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
 import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
+import { cloneType } from '../mikro-orm/typeInstances.js';
 
 /** A property definition in the raw form MikroORM discovery accepts (decorator options plus `name`/`kind`). */
 export type RawProperty = Partial<EntityProperty> & { name: string; kind: ReferenceKind } & Record<string, unknown>;
@@ -135,9 +136,4 @@ function trackFieldProperty(field: TrackField): RawProperty {
     nullable,
     ignoreSchemaChanges: withoutDefaultChanges(undefined),
   } as RawProperty;
-}
-
-// Discovery writes the owning property and metadata into a type instance, so the audit copy needs its own.
-function cloneType<T extends object>(type: T): T {
-  return Object.assign(Object.create(Object.getPrototypeOf(type) as object) as T, type);
 }

@@ -53,10 +53,26 @@ export function resolveOptions(
       throw AuditTrailConfigError.invalidOption(entity, `mask.${name}`, 'a function (value) => masked value', fn);
     }
   }
-  if (!Array.isArray(resolved.trackFields)) {
-    throw AuditTrailConfigError.invalidOption(entity, 'trackFields', 'an array', resolved.trackFields);
+  const trackFields = resolveTrackFields(entity, resolved.trackFields, globalTrackFields);
+  return Object.freeze({
+    saveChangeType: resolved.saveChangeType as boolean,
+    auditDeletes: resolved.auditDeletes as boolean,
+    showInAdmin: resolved.showInAdmin as boolean,
+    tableName: resolved.tableName as string | undefined,
+    trackFields,
+    dropRemovedColumns: typeof drop === 'boolean' ? drop : Object.freeze([...(drop as string[])]),
+    exclude: Object.freeze([...(exclude as string[])]),
+    mask: Object.freeze({ ...(mask as Record<string, MaskFunction>) }),
+    skipUnchanged: resolved.skipUnchanged as boolean,
+  });
+}
+
+// The global track fields, then the entity's own, each checked, every name once.
+function resolveTrackFields(entity: string, own: unknown, globalTrackFields: readonly TrackField[]): readonly TrackField[] {
+  if (!Array.isArray(own)) {
+    throw AuditTrailConfigError.invalidOption(entity, 'trackFields', 'an array', own);
   }
-  const trackFields = [...globalTrackFields, ...(resolved.trackFields as unknown[])];
+  const trackFields = [...globalTrackFields, ...(own as unknown[])];
   trackFields.forEach(field => checkTrackField(entity, field));
   const names = new Set<string>();
   for (const field of trackFields as TrackField[]) {
@@ -65,17 +81,7 @@ export function resolveOptions(
     }
     names.add(field.name);
   }
-  return Object.freeze({
-    saveChangeType: resolved.saveChangeType as boolean,
-    auditDeletes: resolved.auditDeletes as boolean,
-    showInAdmin: resolved.showInAdmin as boolean,
-    tableName: resolved.tableName as string | undefined,
-    trackFields: Object.freeze(trackFields as TrackField[]),
-    dropRemovedColumns: typeof drop === 'boolean' ? drop : Object.freeze([...(drop as string[])]),
-    exclude: Object.freeze([...(exclude as string[])]),
-    mask: Object.freeze({ ...(mask as Record<string, MaskFunction>) }),
-    skipUnchanged: resolved.skipUnchanged as boolean,
-  });
+  return Object.freeze(trackFields as TrackField[]);
 }
 
 function checkTrackField(entity: string, field: unknown): asserts field is TrackField {

@@ -1,8 +1,8 @@
-import type { MetadataStorage, Platform } from '@mikro-orm/core';
-import { findDefinition, findDefinitionByAuditClass, metadataKeys, sourceKeyOf, sourceNameOf } from '../define/AuditRegistry.js';
+import type { EntityMetadata, MetadataStorage, Platform } from '@mikro-orm/core';
+import { findDefinition, findDefinitionByAuditClass, metadataKeys, sourceKeyOf, sourceNameOf, type AuditDefinition } from '../define/AuditRegistry.js';
 import { validateFilters } from '../define/propertyFilters.js';
 import { AuditTrailConfigError } from '../errors/index.js';
-import { dialectOf } from '../mikro-orm/dialectOf.js';
+import { dialectOf, platformName } from '../mikro-orm/dialectOf.js';
 import { allMetadata } from '../mikro-orm/metadata.js';
 import { AuditWriter, registerAuditWriter } from '../write/AuditWriter.js';
 import { installAuditedEntityManager } from '../capture/AuditedEntityManager.js';
@@ -25,26 +25,7 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
   const config = platform.getConfig();
   const dialect = dialectOf(platform);
   const metas = allMetadata(storage);
-  if (metas.length === 0 && run.discovered > 0) {
-    // Never audit nothing silently: this means MikroORM changed how discovered metadata is exposed.
-    throw AuditTrailConfigError.metadataUnreadable(run.discovered);
-  }
-  const audits = metas.flatMap(meta => {
-    const definition = findDefinitionByAuditClass(meta.class);
-    return definition ? [{ audit: meta, definition }] : [];
-  });
-  for (const meta of metas) {
-    const definition = findDefinition(meta.class);
-    if (definition && !audits.some(a => a.definition === definition)) {
-      throw AuditTrailConfigError.auditSchemaMissing(meta.className);
-    }
-  }
-  if (audits.length > 0 && !dialect) {
-    throw AuditTrailConfigError.noTransactions(`the ${platform.constructor.name} platform is not supported (use PostgreSQL, MySQL/MariaDB or SQLite)`);
-  }
-  if (audits.length > 0 && config.get('implicitTransactions') === false) {
-    throw AuditTrailConfigError.noTransactions('`implicitTransactions` is off, so a flush may run without one');
-  }
+  const audits = auditEntitiesOf(metas, run, platform);
   const { guard } = settings;
   const planOf = (args: Omit<Parameters<typeof createAuditPlan>[0], 'platform' | 'dialect' | 'defaultSchema' | 'batchSize'>) =>
     createAuditPlan({ ...args, platform, dialect: dialect!, defaultSchema: config.get('schema'), batchSize: settings.batchSize });
@@ -90,7 +71,21 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
     }
   }
   addAuditedPivotEntities(pivots, metas, bySource, new Set(run.pivots.keys()));
-  const names = { dialect: dialect ?? 'sqlite', quote: (identifier: string) => platform.quoteIdentifier(identifier) };
+  finish(storage, platform, settings, { bySource, auditEntities, pivots, metas, targets });
+  return targets;
+}
+
+// Registers the writer of this ORM, and installs what the audited entities need beyond their plans.
+function finish(
+  storage: MetadataStorage,
+  platform: Platform,
+  settings: DiscoverySettings,
+  found: { bySource: Map<string, AuditPlan>; auditEntities: Set<string>; pivots: Map<string, PivotPlan>; metas: EntityMetadata[]; targets: ReconcileTarget[] },
+): void {
+  const { bySource, auditEntities, pivots, metas, targets } = found;
+  const config = platform.getConfig();
+  const { guard } = settings;
+  const names = { dialect: dialectOf(platform) ?? 'sqlite', quote: (identifier: string) => platform.quoteIdentifier(identifier) };
   const cascades = new DatabaseCascades(metas, config);
   const plans = { bySource, auditEntities, cascades, pivots, names, strict: guard.strict, backstop: settings.backstop };
   registerAuditWriter(storage, new AuditWriter(plans));
@@ -101,5 +96,32 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
     installAuditedEntityManager(config);
     warnUnauditedCollections(targets.map(target => target.source), pivots, bySource, metas, platform);
   }
-  return targets;
+}
+
+// The audit entities among the discovered ones, once every audited entity is known to have one and the
+// platform to support them.
+function auditEntitiesOf(metas: EntityMetadata[], run: DiscoveryRun, platform: Platform): { audit: EntityMetadata; definition: AuditDefinition }[] {
+  const config = platform.getConfig();
+  const dialect = dialectOf(platform);
+  if (metas.length === 0 && run.discovered > 0) {
+    // Never audit nothing silently: this means MikroORM changed how discovered metadata is exposed.
+    throw AuditTrailConfigError.metadataUnreadable(run.discovered);
+  }
+  const audits = metas.flatMap(meta => {
+    const definition = findDefinitionByAuditClass(meta.class);
+    return definition ? [{ audit: meta, definition }] : [];
+  });
+  for (const meta of metas) {
+    const definition = findDefinition(meta.class);
+    if (definition && !audits.some(a => a.definition === definition)) {
+      throw AuditTrailConfigError.auditSchemaMissing(meta.className);
+    }
+  }
+  if (audits.length > 0 && !dialect) {
+    throw AuditTrailConfigError.noTransactions(`the ${platformName(platform)} platform is not supported (use PostgreSQL, MySQL/MariaDB or SQLite)`);
+  }
+  if (audits.length > 0 && config.get('implicitTransactions') === false) {
+    throw AuditTrailConfigError.noTransactions('`implicitTransactions` is off, so a flush may run without one');
+  }
+  return audits;
 }

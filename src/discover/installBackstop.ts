@@ -1,6 +1,7 @@
 import type { Platform } from '@mikro-orm/core';
 import type { TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
 import { AuditTrailConfigError } from '../errors/index.js';
+import { platformName } from '../mikro-orm/dialectOf.js';
 import { installBackstopMigrations } from '../mikro-orm/backstopMigrationGenerator.js';
 import { hasMetadataTriggers, addMetadataTriggers } from '../mikro-orm/metadataTriggers.js';
 import { buildBackstopStatements, buildBackstopTriggerDefinitions } from '../sql/backstopTriggers.js';
@@ -18,7 +19,7 @@ export function installBackstop(plans: readonly AuditPlan[], options: TriggerBac
     return;
   }
   if (dialect === 'sqlite') {
-    throw AuditTrailConfigError.backstopUnsupported(platform.constructor.name);
+    throw AuditTrailConfigError.backstopUnsupported(platformName(platform));
   }
   const actorField = options.actorField;
   const withoutActor = actorField === undefined ? undefined : plans.find(plan => !plan.trackFields.some(track => track.field.name === actorField));
@@ -27,7 +28,7 @@ export function installBackstop(plans: readonly AuditPlan[], options: TriggerBac
   }
   const inMetadata = plans.every(plan => hasMetadataTriggers(plan.source));
   if (inMetadata && dialect === 'mysql') {
-    throw AuditTrailConfigError.backstopUnsupported(`${platform.constructor.name} with MikroORM 7, whose schema diff re-creates MySQL/MariaDB triggers in every migration`);
+    throw AuditTrailConfigError.backstopUnsupported(`${platformName(platform)} with MikroORM 7, whose schema diff re-creates MySQL/MariaDB triggers in every migration`);
   }
   if (inMetadata) {
     for (const plan of plans) {

@@ -1,6 +1,7 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
 import { withoutDefaultChanges } from '../define/auditProperties.js';
 import type { SchemaColumn } from '../mikro-orm/sqlSchema.js';
+import { typeNameOf } from '../mikro-orm/typeInstances.js';
 
 /**
  * Keeps a history column whose source column is gone: the audit entity gets a nullable property with exactly the
@@ -13,7 +14,7 @@ export function retainColumn(audit: EntityMetadata, column: SchemaColumn): Entit
     kind: ReferenceKind.SCALAR,
     fieldNames: [column.name],
     columnTypes: [column.type],
-    type: column.mappedType.constructor.name,
+    type: typeNameOf(column.mappedType),
     customType: column.mappedType,
     runtimeType: column.mappedType.runtimeType,
     nullable: true,

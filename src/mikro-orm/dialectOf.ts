@@ -30,3 +30,8 @@ export function dialectOf(platform: Platform): Dialect | undefined {
 }
 
 const known = new WeakMap<Platform, Dialect | undefined>();
+
+/** The platform's class name, for messages (`PostgreSqlPlatform`). */
+export function platformName(platform: Platform): string {
+  return platform.constructor.name;
+}

@@ -14,3 +14,8 @@ export function primaryKeyValues(entity: object): unknown[] | null {
 export function primaryKeyOf(entity: object): unknown {
   return wrap(entity, true).getPrimaryKey();
 }
+
+/** The primary key values of an entity, one per key property (a relation's key as its entity's key). */
+export function primaryKeysOf(entity: object): unknown[] | null {
+  return wrap(entity, true).getPrimaryKeys();
+}

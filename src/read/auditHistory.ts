@@ -1,4 +1,5 @@
-import { EntitySchema, wrap, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { EntitySchema, Utils, type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { primaryKeysOf } from '../mikro-orm/entityKeys.js';
 import { AuditTrailError } from '../errors/index.js';
 import type { AuditRow } from '../define/AuditRow.js';
 import { auditOf } from '../define/auditOf.js';
@@ -47,9 +48,9 @@ export async function auditHistory(em: EntityManager, entityOrType: object, ...r
   const type = (isType ? entityOrType : entityOrType.constructor) as AuditableEntity;
   const meta = em.getMetadata().find(type as EntityName<object>);
   if (!meta) {
-    throw AuditTrailError.notAnEntity(isType ? String((type as { name?: string }).name) : entityOrType.constructor.name);
+    throw AuditTrailError.notAnEntity(Utils.className(type as EntityName<object>));
   }
-  const id: unknown = isType ? rest[0] : wrap(entityOrType, true).getPrimaryKeys();
+  const id: unknown = isType ? rest[0] : primaryKeysOf(entityOrType);
   const options = (isType ? rest[1] : rest[0]) as AuditHistoryOptions | undefined;
   const rows = (await em.find(auditOf(type), keyFilter(meta, id) as FilterQuery<AuditRow<object>>, {
     orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,

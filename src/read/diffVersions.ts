@@ -1,6 +1,6 @@
 import { Utils } from '@mikro-orm/core';
 import { AUDIT_PREFIX } from '../define/AuditColumns.js';
-import { findDefinitionByAuditClass, type AuditDefinition } from '../define/AuditRegistry.js';
+import { findDefinitionByAuditClass, sourceNameOf, type AuditDefinition } from '../define/AuditRegistry.js';
 import { AuditTrailError } from '../errors/index.js';
 import { plainValue } from './plainValue.js';
 
@@ -21,7 +21,7 @@ export type VersionDiff<T extends object = object> = { readonly [K in Extract<ke
 export function diffVersions<T extends object>(older: T | null, newer: T): VersionDiff<T> {
   const definition = definitionOf(newer, 'newer');
   if (older !== null && definitionOf(older, 'older') !== definition) {
-    throw AuditTrailError.differentEntities(older.constructor.name, newer.constructor.name);
+    throw AuditTrailError.differentEntities(`${sourceNameOf(definitionOf(older, 'older').source)}Audit`, `${sourceNameOf(definition.source)}Audit`);
   }
   const skipped = definition.trackFieldNames ?? new Set<string>();
   const names = new Set([...Object.keys(older ?? {}), ...Object.keys(newer)]);

@@ -51,7 +51,7 @@ export async function restore(em: EntityManager, first: object, second?: object,
   const data = restoredData(meta, version!, plan.options);
   const live = await em.findOne(entityName, keyFilter(meta, key.length === 1 ? key[0] : key) as never);
   const entity = live ? em.assign(live, data as never) : em.create(entityName, { ...keyFilter(meta, key.length === 1 ? key[0] : key), ...data } as never);
-  const reason = options.reason ?? `restored ${version!.constructor.name} #${String(version!._audit_id)}`;
+  const reason = options.reason ?? `restored ${sourceNameOf(definition.source)}Audit #${String(version!._audit_id)}`;
   await auditContext.run({ ...auditContext.current(), reason }, () => em.flush());
   return entity;
 }

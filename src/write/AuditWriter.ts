@@ -4,7 +4,7 @@ import type { AuditPlans } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { clearRecordedMark } from './backstopMarks.js';
 import { TransactionIds } from './TransactionIds.js';
-import { WriteSession } from './WriteSession.js';
+import { WriteSession, type SessionHost } from './WriteSession.js';
 
 /**
  * The one writer of audit rows of an ORM. Every adapter (flush, native writes, query builders) describes what
@@ -12,7 +12,7 @@ import { WriteSession } from './WriteSession.js';
  * transaction. The writer keeps what outlives one write: transaction ids, and writes that started in a
  * transaction they do not own and have not finished (committing that transaction would lose their history).
  */
-export class AuditWriter {
+export class AuditWriter implements SessionHost {
   readonly plans: AuditPlans;
   readonly transactionIds = new TransactionIds();
   readonly #unfinished = new WeakMap<object, Set<WriteSession>>();

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { savepointParentOf } from '../mikro-orm/transactionParent.js';
 
 /**
  * One id per database transaction, for `_audit_transaction`. A nested `em.transactional()` runs in a savepoint
  * with a context object of its own, yet writes into the same database transaction, so every context maps to
  * its outermost one. MikroORM 7 announces a savepoint's parent in its transaction events (recorded here);
- * MikroORM 6 announces nothing and links the savepoint to its parent through a symbol-keyed property.
- * test/core/grouping.test.ts fails if either changes.
+ * MikroORM 6 announces nothing (see `savepointParentOf`). test/core/grouping.test.ts fails if either changes.
  */
 export class TransactionIds {
   readonly #ids = new WeakMap<object, string>();
@@ -55,9 +55,7 @@ export class TransactionIds {
     if (announced) {
       return announced;
     }
-    const symbol = Object.getOwnPropertySymbols(transaction).find(s => s.description === 'parentTransaction');
-    const parent = symbol ? (transaction as Record<symbol, unknown>)[symbol] : undefined;
-    return isObject(parent) ? parent : undefined;
+    return savepointParentOf(transaction);
   }
 }
 

@@ -5,7 +5,8 @@ import type { AuditPlan, PivotPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { AfterStatements, AuditedChange, BeforeStatements, ChangedRows } from './AuditedChange.js';
-import type { AuditWriter } from './AuditWriter.js';
+import type { AuditPlans } from '../discover/AuditPlan.js';
+import type { TransactionIds } from './TransactionIds.js';
 import { markRecorded } from './backstopMarks.js';
 import { findCascadedRows } from './cascadedRows.js';
 import { keyString } from './keyString.js';
@@ -16,6 +17,15 @@ import { SnapshotWriter } from './writeSnapshots.js';
 
 const ROWS_PER_SLICE = 1000;
 
+/** What a session needs of the writer that outlives it (see `AuditWriter`). */
+export interface SessionHost {
+  readonly plans: AuditPlans;
+  readonly transactionIds: TransactionIds;
+  track(transaction: object, session: WriteSession, open: boolean): void;
+  isMarked(transaction: object): boolean;
+  setMarked(transaction: object, marked: boolean): void;
+}
+
 /**
  * The audit of one write (a flush, a native write, a query builder statement): one timestamp and one context for
  * all of its audit rows. `before()` runs once the write's transaction is open and before its statements: `D` rows
@@ -25,7 +35,7 @@ const ROWS_PER_SLICE = 1000;
 export class WriteSession {
   readonly timestamp = new Date();
   readonly context: AuditContextData | undefined;
-  readonly #writer: AuditWriter;
+  readonly #writer: SessionHost;
   readonly #em: EntityManager;
   #transaction: object | undefined;
   #tracked = false;
@@ -35,7 +45,7 @@ export class WriteSession {
   #pivotOwners: ReadonlyMap<PivotPlan, ReadonlySet<object>> = new Map();
   readonly #pivotBefore = new Map<PivotPlan, PivotRows>();
 
-  constructor(writer: AuditWriter, em: EntityManager, context: AuditContextData | undefined) {
+  constructor(writer: SessionHost, em: EntityManager, context: AuditContextData | undefined) {
     this.#writer = writer;
     this.#em = em;
     this.context = context;
@@ -96,7 +106,7 @@ export class WriteSession {
       const after = await readPivotRows(this.#em, trx, pivot, owners);
       const before = this.#pivotBefore.get(pivot) ?? new Map<string, unknown[]>();
       const skip = this.#cascaded.get(pivot.plan) ?? new Set<string>();
-      await writePivotChanges(this.#em, trx, pivot, before, after, skip, this);
+      await writePivotChanges(this.#em, trx, pivot, before, after, skip, this.context, this.shared());
     }
     if (this.#writer.isMarked(trx)) {
       this.#writer.setMarked(trx, false);

@@ -9,7 +9,8 @@ import { keyString } from './keyString.js';
 import { selectByKeys } from './selectByKeys.js';
 import { snapshotRows } from './snapshotRows.js';
 import { statementValuesOf } from './writeSnapshots.js';
-import type { WriteSession } from './WriteSession.js';
+import type { AuditContextData } from '../context/AuditContext.js';
+import type { StatementValues } from './writeSnapshots.js';
 
 const ROWS_PER_STATEMENT = 500;
 
@@ -39,7 +40,8 @@ export async function writePivotChanges(
   before: PivotRows,
   after: PivotRows,
   skip: ReadonlySet<string>,
-  session: WriteSession,
+  context: AuditContextData | undefined,
+  shared: StatementValues,
 ): Promise<void> {
   const changes: EntityChange[] = [];
   const { copiedColumns, keyColumns } = pivot.plan.shape;
@@ -63,9 +65,9 @@ export async function writePivotChanges(
     return;
   }
   const { plan } = pivot;
-  const rows = await snapshotRows(plan, changes, em, session.context);
+  const rows = await snapshotRows(plan, changes, em, context);
   const { auditTable, statementColumns, rowColumns } = plan.shape;
-  const statementValues = statementValuesOf(plan, session.shared());
+  const statementValues = statementValuesOf(plan, shared);
   const columns = [...copiedColumns, ...[...statementColumns, ...rowColumns].map(column => column.name)];
   for (let start = 0; start < rowValues.length; start += ROWS_PER_STATEMENT) {
     const tuples = rowValues.slice(start, start + ROWS_PER_STATEMENT).map((copied, i) => [...copied, ...statementValues, ...rows.values[start + i]!]);
