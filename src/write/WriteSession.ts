@@ -1,21 +1,16 @@
 import type { EntityManager, EntityName } from '@mikro-orm/core';
 import type { AuditContextData } from '../context/AuditContext.js';
 import type { ChangeType } from '../define/AuditColumns.js';
-import type { AuditPlan, PivotPlan } from '../discover/AuditPlan.js';
+import type { AuditPlan, AuditPlans, PivotPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { AfterStatements, AuditedChange, BeforeStatements, ChangedRows } from './AuditedChange.js';
-import type { AuditPlans } from '../discover/AuditPlan.js';
 import type { TransactionIds } from './TransactionIds.js';
 import { markRecorded } from './backstopMarks.js';
 import { findCascadedRows } from './cascadedRows.js';
 import { keyString } from './keyString.js';
-import { addMaskedValues } from './maskedValues.js';
 import { readPivotRows, writePivotChanges, type PivotRows } from './pivotChanges.js';
-import { snapshotRows, type EntityChange } from './snapshotRows.js';
-import { SnapshotWriter } from './writeSnapshots.js';
-
-const ROWS_PER_SLICE = 1000;
+import { SnapshotWriter } from './SnapshotWriter.js';
 
 /** What a session needs of the writer that outlives it (see `AuditWriter`). */
 export interface SessionHost {
@@ -132,16 +127,7 @@ export class WriteSession {
       return;
     }
     const transaction = this.#transaction!;
-    const writer = new SnapshotWriter(this.#em, transaction, plan, this.shared());
-    const references = changes.some(change => !change.entity) ? this.#em.fork() : undefined;
-    // In slices, so that track values of a huge write are computed as their statement is built, not all at once.
-    for (let start = 0; start < changes.length; start += ROWS_PER_SLICE) {
-      const slice = changes.slice(start, start + ROWS_PER_SLICE).map(change => withEntity(plan, change, references));
-      const rows = await snapshotRows(plan, slice, this.#em, this.context);
-      await addMaskedValues(this.#em, transaction, plan, rows);
-      await writer.add(rows);
-    }
-    await writer.flush();
+    await new SnapshotWriter(this.#em, transaction, plan, this.shared(), this.context).write(changes);
   }
 
   // Rows the database itself deletes or nulls because this write deletes the rows they reference (ON DELETE
@@ -174,16 +160,6 @@ export class WriteSession {
       changeType,
     }));
   }
-}
-
-// A row known only by key: track field callbacks get a reference to it, from a fork, so that the writing
-// EntityManager's identity map is left alone.
-function withEntity(plan: AuditPlan, change: AuditedChange, references: EntityManager | undefined): EntityChange {
-  if (change.entity) {
-    return change as EntityChange;
-  }
-  const key = change.key!;
-  return { ...change, entity: references!.getReference(plan.source.class as EntityName<object>, (key.length === 1 ? key[0] : key) as never) };
 }
 
 // With `skipUnchanged`, an update whose changed properties are all outside history (excluded, version or

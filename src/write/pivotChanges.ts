@@ -4,13 +4,10 @@ import type { PivotPlan } from '../discover/AuditPlan.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildValuesInsert } from '../sql/valuesInsert.js';
-import type { EntityChange } from './snapshotRows.js';
 import { keyString } from './keyString.js';
 import { selectByKeys } from './selectByKeys.js';
-import { snapshotRows } from './snapshotRows.js';
-import { statementValuesOf } from './writeSnapshots.js';
+import { snapshotRows, statementValuesOf, type EntityChange, type StatementValues } from './SnapshotWriter.js';
 import type { AuditContextData } from '../context/AuditContext.js';
-import type { StatementValues } from './writeSnapshots.js';
 
 const ROWS_PER_STATEMENT = 500;
 

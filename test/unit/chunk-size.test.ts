@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { AuditPlan } from '../../src/discover/AuditPlan.js';
-import { chunkSize } from '../../src/write/writeSnapshots.js';
+import { chunkSize } from '../../src/write/SnapshotWriter.js';
 
 const plan = (dialect: 'postgresql' | 'sqlite' | 'mysql', batchSize?: number) =>
   ({

@@ -1,0 +1,226 @@
+import type { EntityManager, EntityName } from '@mikro-orm/core';
+import type { AuditContextData } from '../context/AuditContext.js';
+import type { TrackFieldArgs } from '../define/AuditTrailOptions.js';
+import type { AuditPlan } from '../discover/AuditPlan.js';
+import { AuditTrailError } from '../errors/index.js';
+import { executeStatement } from '../mikro-orm/execute.js';
+import { buildSnapshotInsert, sameValue, varies } from '../sql/snapshotInsert.js';
+import type { AuditedChange } from './AuditedChange.js';
+import { toDatabaseValue, toDatabaseValues } from './databaseValues.js';
+import { keyString } from './keyString.js';
+import { selectByKeys } from './selectByKeys.js';
+
+// SQLite accepts 32,766 parameters per statement. Staying under this bound keeps every dialect to one statement
+// for most flushes; PostgreSQL receives a few arrays whatever the number of rows.
+const MAX_PARAMETERS = 30_000;
+const ROWS_PER_SLICE = 1000;
+// Values per statement, in bytes (strings counted by length): bounds the memory a statement takes, and keeps a
+// MySQL/MariaDB statement (values written as hex, twice as long) far under a 16 MB `max_allowed_packet`.
+const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 3_000_000, postgresql: 8_000_000, sqlite: 8_000_000 };
+
+/** The values every audit row of one statement shares. */
+export interface StatementValues {
+  readonly timestamp: Date;
+  readonly transactionId: string;
+  readonly reason: string | null;
+}
+
+/**
+ * Copies source rows into the audit table on the change's own transaction, each with its change type, track
+ * values and masked values, in as few statements as the dialect and the size of the values allow (or
+ * `batchSize` rows each, when set). A source row that is gone fails the write: a missing audit row must never go
+ * unnoticed.
+ */
+export class SnapshotWriter {
+  readonly #em: EntityManager;
+  readonly #transaction: object;
+  readonly #plan: AuditPlan;
+  readonly #statementValues: unknown[];
+  readonly #context: AuditContextData | undefined;
+  #keys: unknown[][] = [];
+  #values: unknown[][] = [];
+  #bytes = 0;
+  // Per row column: whether its value differs between the rows held (such values are sent once per row).
+  #varying: boolean[] = [];
+
+  constructor(em: EntityManager, transaction: object, plan: AuditPlan, shared: StatementValues, context: AuditContextData | undefined) {
+    this.#em = em;
+    this.#transaction = transaction;
+    this.#plan = plan;
+    this.#statementValues = statementValuesOf(plan, shared);
+    this.#context = context;
+  }
+
+  /**
+   * Writes the snapshots of `changes`: track values and masked values computed a slice at a time, so that a huge
+   * write never holds more than one statement's worth of values.
+   */
+  async write(changes: readonly AuditedChange[]): Promise<void> {
+    const plan = this.#plan;
+    const references = changes.some(change => !change.entity) ? this.#em.fork() : undefined;
+    for (let start = 0; start < changes.length; start += ROWS_PER_SLICE) {
+      const slice = changes.slice(start, start + ROWS_PER_SLICE).map(change => withEntity(plan, change, references));
+      const rows = await snapshotRows(plan, slice, this.#em, this.#context);
+      await addMaskedValues(this.#em, this.#transaction, plan, rows);
+      await this.#add(rows);
+    }
+    await this.#flush();
+  }
+
+  // Adds rows; writes a statement whenever the rows held reach a statement's size.
+  async #add(rows: SnapshotRows): Promise<void> {
+    const limit = MAX_VALUE_BYTES[this.#plan.shape.dialect]!;
+    for (let i = 0; i < rows.keys.length; i++) {
+      const values = rows.values[i]!;
+      const first = this.#values[0] ?? values;
+      this.#varying = values.map((value, column) => this.#varying[column] === true || !sameValue(value, first[column]));
+      this.#keys.push(rows.keys[i]!);
+      this.#values.push(values);
+      this.#bytes += sizeOf(rows.keys[i]!) + sizeOf(values);
+      if (this.#bytes >= limit || this.#keys.length >= maxRows(this.#plan, this.#varying.filter(Boolean).length)) {
+        await this.#flush();
+      }
+    }
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#keys.length === 0) {
+      return;
+    }
+    const keys = this.#keys;
+    const statement = buildSnapshotInsert(this.#plan.shape, this.#statementValues, { keys, values: this.#values });
+    this.#keys = [];
+    this.#values = [];
+    this.#bytes = 0;
+    this.#varying = [];
+    const result = await executeStatement(this.#em, this.#transaction, statement, 'run');
+    if (result.affectedRows !== undefined && result.affectedRows !== keys.length) {
+      throw AuditTrailError.snapshotMissing(this.#plan.sourceName, keys.length, result.affectedRows);
+    }
+  }
+}
+
+/** The database values of the statement columns (`plan.statementProps`): timestamp, transaction id, reason. */
+export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unknown[] {
+  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
+  return [
+    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
+    toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
+    toDatabaseValue(reasonProp!, shared.reason, plan.platform),
+  ];
+}
+
+/** Rows per statement by parameter count: only the keys and the row values that differ between rows are sent per row. */
+export function chunkSize(plan: AuditPlan, rows: SnapshotRows): number {
+  return maxRows(plan, plan.shape.rowColumns.filter((_, i) => varies(rows.values, i)).length);
+}
+
+function maxRows({ batchSize, shape }: AuditPlan, varyingColumns: number): number {
+  if (batchSize !== undefined) {
+    return batchSize;
+  }
+  if (shape.dialect === 'postgresql') {
+    return Number.POSITIVE_INFINITY;
+  }
+  return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + varyingColumns)));
+}
+
+
+function sizeOf(values: readonly unknown[]): number {
+  let bytes = 0;
+  for (const value of values) {
+    bytes += typeof value === 'string' ? value.length : Buffer.isBuffer(value) ? value.length : 8;
+  }
+  return bytes;
+}
+
+
+/** The rows of one audit statement, column by column: source keys and the values of the plan's row columns. */
+export interface SnapshotRows {
+  readonly keys: unknown[][];
+  readonly values: unknown[][];
+}
+
+/**
+ * The statement rows of `changes`: each entity's key (read now, so inserts have their generated ID) and its
+ * change type and track field values. Track callbacks may be async; the common synchronous case awaits nothing.
+ */
+export async function snapshotRows(
+  plan: AuditPlan,
+  changes: readonly EntityChange[],
+  em: EntityManager,
+  context: AuditContextData | undefined,
+): Promise<SnapshotRows> {
+  const keys: unknown[][] = [];
+  const values: unknown[][] = [];
+  const pending: Promise<void>[] = [];
+  // A constant track value is converted once per statement, not once per row.
+  const constants = plan.trackFields.map(({ field, prop }) =>
+    typeof field.value === 'function' ? undefined : toDatabaseValues(prop, field.value, plan.platform),
+  );
+  for (const { entity, changeType, key: known } of changes) {
+    const key = known ?? plan.readKey(entity);
+    if (!key) {
+      throw AuditTrailError.missingPrimaryKey(plan.sourceName);
+    }
+    keys.push(key);
+    const row: unknown[] = plan.options.saveChangeType ? [changeType] : [];
+    values.push(row);
+    plan.trackFields.forEach(({ field, prop }, i) => {
+      const constant = constants[i];
+      if (constant) {
+        row.push(...constant);
+        return;
+      }
+      const value = (field.value as (args: TrackFieldArgs) => unknown)({ entity, changeType, em, context });
+      const at = row.length;
+      row.push(...prop.fieldNames.map(() => null));
+      const fill = (resolved: unknown): void => {
+        row.splice(at, prop.fieldNames.length, ...toDatabaseValues(prop, resolved, plan.platform));
+      };
+      if (value instanceof Promise) {
+        pending.push(value.then(fill));
+      } else {
+        fill(value);
+      }
+    });
+  }
+  await Promise.all(pending);
+  return { keys, values };
+}
+
+/**
+ * Appends each row's masked values to its row values. The masked columns are read from the source rows inside
+ * the change's transaction (the entity in memory may not hold them: partial loads, references), masked here,
+ * and only the masked values are sent to the audit table: the originals never reach it.
+ */
+async function addMaskedValues(em: EntityManager, transaction: object, plan: AuditPlan, rows: SnapshotRows): Promise<void> {
+  if (plan.masks.length === 0 || rows.keys.length === 0) {
+    return;
+  }
+  const { keyColumns, sourceTable } = plan.shape;
+  const keyNames = keyColumns.map(column => column.name);
+  const found = new Map<string, unknown[]>();
+  const columns = [...keyNames, ...plan.masks.map(masked => masked.sourceColumn)];
+  for (const values of await selectByKeys(em, transaction, plan.shape, sourceTable, keyNames, rows.keys, columns)) {
+    found.set(keyString(values.slice(0, keyNames.length)), values.slice(keyNames.length));
+  }
+  rows.keys.forEach((key, i) => {
+    // A row that is gone is not copied at all; the snapshot statement reports it.
+    const raw = found.get(keyString(key));
+    rows.values[i]!.push(...plan.masks.flatMap((masked, j) => (raw ? toDatabaseValues(masked.prop, masked.mask(raw[j]), plan.platform) : [null])));
+  });
+}
+
+/** A change whose entity is known (a reference, for rows known by key). */
+export type EntityChange = AuditedChange & { readonly entity: object };
+
+// A row known only by key: track field callbacks get a reference to it, from a fork, so that the writing
+// EntityManager's identity map is left alone.
+function withEntity(plan: AuditPlan, change: AuditedChange, references: EntityManager | undefined): EntityChange {
+  if (change.entity) {
+    return change as EntityChange;
+  }
+  const key = change.key!;
+  return { ...change, entity: references!.getReference(plan.source.class as EntityName<object>, (key.length === 1 ? key[0] : key) as never) };
+}
