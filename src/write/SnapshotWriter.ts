@@ -14,9 +14,11 @@ import { selectByKeys } from './selectByKeys.js';
 // for most flushes; PostgreSQL receives a few arrays whatever the number of rows.
 const MAX_PARAMETERS = 30_000;
 const ROWS_PER_SLICE = 1000;
-// Values per statement, in bytes (strings counted by length): bounds the memory a statement takes, and keeps a
-// MySQL/MariaDB statement (values written as hex, twice as long) far under a 16 MB `max_allowed_packet`.
-const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 3_000_000, postgresql: 8_000_000, sqlite: 8_000_000 };
+// Values per statement, strings counted by length (on MySQL/MariaDB three bytes a character, the most UTF-8 takes):
+// bounds the memory a statement takes, and keeps a MySQL/MariaDB statement (values written as hex, twice as long)
+// under a 4 MB `max_allowed_packet` (MySQL 5.7's default; MariaDB's is 16 MB). Counting UTF-8 bytes exactly would
+// flatten every string a track callback built by concatenation: hundreds of megabytes of garbage for a big flush.
+const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 1_500_000, postgresql: 8_000_000, sqlite: 8_000_000 };
 
 /** The values every audit row of one statement shares. */
 export interface StatementValues {
@@ -70,13 +72,14 @@ export class SnapshotWriter {
   // Adds rows; writes a statement whenever the rows held reach a statement's size.
   async #add(rows: SnapshotRows): Promise<void> {
     const limit = MAX_VALUE_BYTES[this.#plan.shape.dialect]!;
+    const perCharacter = this.#plan.shape.dialect === 'mysql' ? 3 : 1;
     for (let i = 0; i < rows.keys.length; i++) {
       const values = rows.values[i]!;
       const first = this.#values[0] ?? values;
       this.#varying = values.map((value, column) => this.#varying[column] === true || !sameValue(value, first[column]));
       this.#keys.push(rows.keys[i]!);
       this.#values.push(values);
-      this.#bytes += sizeOf(rows.keys[i]!) + sizeOf(values);
+      this.#bytes += sizeOf(rows.keys[i]!, perCharacter) + sizeOf(values, perCharacter);
       if (this.#bytes >= limit || this.#keys.length >= maxRows(this.#plan, this.#varying.filter(Boolean).length)) {
         await this.#flush();
       }
@@ -126,10 +129,10 @@ function maxRows({ batchSize, shape }: AuditPlan, varyingColumns: number): numbe
 }
 
 
-function sizeOf(values: readonly unknown[]): number {
+function sizeOf(values: readonly unknown[], perCharacter: number): number {
   let bytes = 0;
   for (const value of values) {
-    bytes += typeof value === 'string' ? value.length : Buffer.isBuffer(value) ? value.length : 8;
+    bytes += typeof value === 'string' ? value.length * perCharacter : Buffer.isBuffer(value) ? value.length : 8;
   }
   return bytes;
 }
