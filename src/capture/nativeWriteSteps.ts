@@ -1,4 +1,4 @@
-import { FlushMode, Utils, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { FlushMode, LockMode, Utils, type EntityManager, type EntityMetadata, type EntityName, type FilterQuery } from '@mikro-orm/core';
 import type { ChangeType } from '../define/AuditColumns.js';
 import type { AuditPlans } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
@@ -17,7 +17,7 @@ export function updateSteps(meta: EntityMetadata, plans: AuditPlans, where: Filt
   let keys: unknown[][] = [];
   return {
     before: async em => {
-      keys = await matchingKeys(em, meta, where, options);
+      keys = await matchingKeys(em, meta, where, options, plans);
       return {};
     },
     run,
@@ -37,7 +37,7 @@ export function deleteSteps(meta: EntityMetadata, plans: AuditPlans, where: Filt
   let keys: unknown[][] = [];
   return {
     before: async em => {
-      keys = await matchingKeys(em, meta, where, options);
+      keys = await matchingKeys(em, meta, where, options, plans);
       return { deleting: [keyedRows(meta, keys, 'D')] };
     },
     run,
@@ -102,9 +102,11 @@ export function upsertSteps(
 }
 
 // Only the keys are read, the entities are not managed, and nothing pending is flushed first: a native write has
-// no side effects on the EntityManager.
-async function matchingKeys(em: EntityManager, meta: EntityMetadata, where: FilterQuery<object>, options: NativeOptions): Promise<unknown[][]> {
+// no side effects on the EntityManager. The rows are locked as they are read (SQLite locks the whole database
+// for a writer instead), so that no other transaction changes which rows match before the write runs.
+async function matchingKeys(em: EntityManager, meta: EntityMetadata, where: FilterQuery<object>, options: NativeOptions, plans: AuditPlans): Promise<unknown[][]> {
   const rows = await em.find(meta.class as EntityName<object>, where, {
+    lockMode: plans.names.dialect === 'sqlite' ? undefined : LockMode.PESSIMISTIC_WRITE,
     fields: meta.primaryKeys as never,
     disableIdentityMap: true,
     flushMode: FlushMode.COMMIT,
@@ -125,9 +127,10 @@ function keyedRows(meta: EntityMetadata, keys: readonly unknown[][], changeType:
   return { meta, changes: keys.map(key => ({ key: [...key], changeType })) };
 }
 
-// A statement that changed more rows than were read before it ran changed some without history.
+// A statement that changed other rows than those read (and locked) before it ran would leave some without
+// history, or give history to rows it did not change.
 function checkAffected(meta: EntityMetadata, audited: number, affected: number): void {
-  if (typeof affected === 'number' && affected > audited) {
+  if (typeof affected === 'number' && affected !== audited) {
     throw AuditTrailError.unrecordedRows(meta.className, affected, audited);
   }
 }

@@ -78,8 +78,8 @@ export class AuditTrailError extends AuditTrailErrorBase {
   static unrecordedRows(entity: string, affected: number, audited: number): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_UNRECORDED_ROWS',
-      `A write to the audited entity ${entity} changed ${affected} rows, but only ${audited} were read before it ran, so ` +
-        `${affected - audited} would have no history (another transaction changed the matching rows in between). ` +
+      `A write to the audited entity ${entity} changed ${affected} rows, but ${audited} were read and locked before it ` +
+        `ran, so history would not match the change (another transaction changed the matching rows in between). ` +
         `The write was rolled back; retry it.`,
       { entity },
     );
