@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/core';
+import { LockMode, type EntityManager, type EntityMetadata, type EntityName } from '@mikro-orm/core';
 import { auditContext } from '../context/AuditContext.js';
 import { AuditTrailError } from '../errors/index.js';
 import { hookQueryBuilder, type QueryBuilderCalls, type QueryBuilderLike } from '../mikro-orm/queryBuilderClass.js';
@@ -56,23 +56,33 @@ async function executeAudited(
     throw unrecordable ? AuditTrailError.queryBuilderInsertFrom(meta.className) : AuditTrailError.queryBuilderOutsideTransaction(meta.className, call);
   }
   const keyProps = meta.getPrimaryProps();
-  const keys = type === 'INSERT' ? [] : ((await qb.clone().select(keyProps.map(prop => prop.name)).execute('all')) as Record<string, unknown>[]).map(row => keyProps.map(prop => row[prop.name]));
-  const before: BeforeStatements = type === 'DELETE' ? { deleting: [{ meta, changes: keys.map(key => ({ key, changeType: 'D' })) }] } : {};
   const session = writer.begin(em, auditContext.current());
-  await session.before(transaction, before, false);
-  const result = await auditedWrite(execute);
-  let after: AfterStatements = {};
-  if (type === 'UPDATE') {
-    after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'U' })) }] };
-  } else if (type === 'INSERT') {
-    after = { changed: [{ meta, changes: insertedKeys(meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql').map(key => ({ key, changeType: 'I' })) }] };
-  }
-  await session.after(transaction, after);
-  session.finish();
-  return result;
+  // In a savepoint: a builder whose statement fails (a unique violation the caller catches) leaves neither the
+  // change nor audit rows behind, and the transaction can go on.
+  return session.inSavepoint(transaction, async () => {
+    const keys = type === 'INSERT' ? [] : await lockedKeys(qb, keyProps.map(prop => prop.name), writer.plans.names.dialect);
+    const before: BeforeStatements = type === 'DELETE' ? { deleting: [{ meta, changes: keys.map(key => ({ key, changeType: 'D' })) }] } : {};
+    await session.before(transaction, before, true);
+    const result = await auditedWrite(execute);
+    let after: AfterStatements = {};
+    if (type === 'UPDATE') {
+      after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'U' })) }] };
+    } else if (type === 'INSERT') {
+      after = { changed: [{ meta, changes: insertedKeys(meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql').map(key => ({ key, changeType: 'I' })) }] };
+    }
+    await session.after(transaction, after);
+    return result;
+  });
 }
 
-// MySQL reports the first generated key of a multi-row insert; the others follow it.
+// The keys of the rows the builder will change, read with its own conditions and locked (SQLite locks the whole
+// database for a writer instead).
+async function lockedKeys(qb: QueryBuilderLike, keyNames: string[], dialect: string): Promise<unknown[][]> {
+  const select = qb.clone().select(keyNames);
+  const rows = (await (dialect === 'sqlite' ? select : select.setLockMode(LockMode.PESSIMISTIC_WRITE)).execute('all')) as Record<string, unknown>[];
+  return rows.map(row => keyNames.map(name => row[name]));
+}
+
 function insertedKeys(meta: EntityMetadata, inserted: Record<string, unknown>[], result: unknown, mysql: boolean): unknown[][] {
   const { rows, insertId } = (result ?? {}) as { rows?: Record<string, unknown>[]; insertId?: number };
   const keys = inserted.map((row, i) =>

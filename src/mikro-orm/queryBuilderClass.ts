@@ -3,6 +3,7 @@ export interface QueryBuilderLike {
   readonly type?: string;
   clone(): QueryBuilderLike;
   select(fields: string[]): QueryBuilderLike;
+  setLockMode(mode?: unknown): QueryBuilderLike;
   insert(data: unknown): QueryBuilderLike;
   onConflict(fields?: unknown): unknown;
   execute(method?: string, mapResults?: boolean): Promise<unknown>;

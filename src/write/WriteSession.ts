@@ -6,11 +6,15 @@ import { AuditTrailError } from '../errors/index.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { AfterStatements, AuditedChange, BeforeStatements, ChangedRows } from './AuditedChange.js';
 import type { TransactionIds } from './TransactionIds.js';
-import { markRecorded } from './backstopMarks.js';
+import { executeStatement } from '../mikro-orm/execute.js';
+import { buildSavepoint } from '../sql/savepoints.js';
+import { clearRecordedMark, markRecorded } from './backstopMarks.js';
 import { findCascadedRows } from './cascadedRows.js';
 import { keyString } from './keyString.js';
 import { readPivotRows, writePivotChanges, type PivotRows } from './pivotChanges.js';
 import { SnapshotWriter } from './SnapshotWriter.js';
+
+let savepoints = 0;
 
 /** What a session needs of the writer that outlives it (see `AuditWriter`). */
 export interface SessionHost {
@@ -106,6 +110,27 @@ export class WriteSession {
     if (this.#writer.isMarked(trx)) {
       this.#writer.setMarked(trx, false);
       await markRecorded(this.#em, trx, false, this.context);
+    }
+  }
+
+  /**
+   * Runs `write` (the write's statement and its audit rows) in a savepoint of the caller's transaction: if any of
+   * it fails, none of it stays applied, and the caller may catch the error and go on.
+   */
+  async inSavepoint<R>(transaction: object, write: () => Promise<R>): Promise<R> {
+    const savepoint = buildSavepoint(this.#writer.plans.names, `mikro_orm_audit_trail_${++savepoints}`);
+    await executeStatement(this.#em, transaction, savepoint.open, 'run');
+    try {
+      const result = await write();
+      await executeStatement(this.#em, transaction, savepoint.release, 'run');
+      return result;
+    } catch (error) {
+      await executeStatement(this.#em, transaction, savepoint.rollback, 'run').catch(() => undefined);
+      if (this.#writer.isMarked(transaction)) {
+        this.#writer.setMarked(transaction, false);
+        await clearRecordedMark(this.#em, transaction).catch(() => undefined);
+      }
+      throw error;
     }
   }
 
