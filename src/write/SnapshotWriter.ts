@@ -13,12 +13,14 @@ import { selectByKeys } from './selectByKeys.js';
 // SQLite accepts 32,766 parameters per statement. Staying under this bound keeps every dialect to one statement
 // for most flushes; PostgreSQL receives a few arrays whatever the number of rows.
 const MAX_PARAMETERS = 30_000;
+// Rows whose track and masked values are computed at once; fewer when rows are large (see `write`).
 const ROWS_PER_SLICE = 1000;
-// Values per statement, strings counted by length (on MySQL/MariaDB three bytes a character, the most UTF-8 takes):
-// bounds the memory a statement takes, and keeps a MySQL/MariaDB statement (values written as hex, twice as long)
-// under a 4 MB `max_allowed_packet` (MySQL 5.7's default; MariaDB's is 16 MB). Counting UTF-8 bytes exactly would
-// flatten every string a track callback built by concatenation: hundreds of megabytes of garbage for a big flush.
-const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 1_500_000, postgresql: 8_000_000, sqlite: 8_000_000 };
+// Values per statement, strings counted by length (on MySQL/MariaDB three bytes a character, the most UTF-8 takes).
+// Small statements bound the memory a flush of large values takes (about that of the same flush without history,
+// see BENCHMARKS.md), and keep a MySQL/MariaDB statement (values written as hex, twice as long) under a 4 MB
+// `max_allowed_packet` (MySQL 5.7's default; MariaDB's is 16 MB). Counting UTF-8 bytes exactly would flatten every
+// string a track callback built by concatenation: hundreds of megabytes of garbage for a big flush.
+const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 600_000, postgresql: 1_000_000, sqlite: 1_000_000 };
 
 /** The values every audit row of one statement shares. */
 export interface StatementValues {
@@ -60,17 +62,23 @@ export class SnapshotWriter {
   async write(changes: readonly AuditedChange[]): Promise<void> {
     const plan = this.#plan;
     const references = changes.some(change => !change.entity) ? this.#em.fork() : undefined;
-    for (let start = 0; start < changes.length; start += ROWS_PER_SLICE) {
-      const slice = changes.slice(start, start + ROWS_PER_SLICE).map(change => withEntity(plan, change, references));
+    let size = ROWS_PER_SLICE;
+    for (let start = 0; start < changes.length; ) {
+      const slice = changes.slice(start, start + size).map(change => withEntity(plan, change, references));
+      start += slice.length;
       const rows = await snapshotRows(plan, slice, this.#em, this.#context);
       await addMaskedValues(this.#em, this.#transaction, plan, rows);
-      await this.#add(rows);
+      const bytes = await this.#add(rows);
+      // Large values (a serialized request per row) are computed a quarter of a statement at a time, so that they
+      // are sent and dropped while still young, instead of piling up in V8's old space until a full collection.
+      size = Math.max(50, Math.min(ROWS_PER_SLICE, Math.floor(MAX_VALUE_BYTES[plan.shape.dialect]! / 4 / Math.max(1, bytes / rows.keys.length))));
     }
     await this.#flush();
   }
 
-  // Adds rows; writes a statement whenever the rows held reach a statement's size.
-  async #add(rows: SnapshotRows): Promise<void> {
+  // Adds rows; writes a statement whenever the rows held reach a statement's size. Returns the rows' size.
+  async #add(rows: SnapshotRows): Promise<number> {
+    let added = 0;
     const limit = MAX_VALUE_BYTES[this.#plan.shape.dialect]!;
     const perCharacter = this.#plan.shape.dialect === 'mysql' ? 3 : 1;
     for (let i = 0; i < rows.keys.length; i++) {
@@ -79,11 +87,14 @@ export class SnapshotWriter {
       this.#varying = values.map((value, column) => this.#varying[column] === true || !sameValue(value, first[column]));
       this.#keys.push(rows.keys[i]!);
       this.#values.push(values);
-      this.#bytes += sizeOf(rows.keys[i]!, perCharacter) + sizeOf(values, perCharacter);
+      const bytes = sizeOf(rows.keys[i]!, perCharacter) + sizeOf(values, perCharacter);
+      added += bytes;
+      this.#bytes += bytes;
       if (this.#bytes >= limit || this.#keys.length >= maxRows(this.#plan, this.#varying.filter(Boolean).length)) {
         await this.#flush();
       }
     }
+    return added;
   }
 
   async #flush(): Promise<void> {
