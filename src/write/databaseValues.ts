@@ -23,7 +23,8 @@ export function toDatabaseValues(prop: EntityProperty, value: unknown, platform:
 export function toDatabaseValue(prop: EntityProperty, value: unknown, platform: Platform): unknown {
   let converted = value;
   if (prop.customType && converted !== null && converted !== undefined) {
-    converted = prop.customType.convertToDatabaseValue(converted, platform, { mode: 'query', key: prop.name });
+    // As MikroORM converts an entity's value when it persists it (a JSON value becomes JSON text on every database).
+    converted = prop.customType.convertToDatabaseValue(converted, platform, { mode: 'serialization', key: prop.name });
   }
   return converted instanceof Date ? platform.processDateProperty(converted) : converted;
 }
