@@ -60,7 +60,13 @@ async function executeAudited(
   // In a savepoint: a builder whose statement fails (a unique violation the caller catches) leaves neither the
   // change nor audit rows behind, and the transaction can go on.
   return session.inSavepoint(transaction, async () => {
-    const keys = type === 'INSERT' ? [] : await lockedKeys(qb, keyProps.map(prop => prop.name), writer.plans.names.dialect);
+    const keyNames = keyProps.map(prop => prop.name);
+    const keys = type === 'INSERT' ? [] : await lockedKeys(qb, keyNames, writer.plans.names.dialect);
+    if (type !== 'INSERT') {
+      // The statement changes exactly the rows read and locked: a row another transaction moved into its
+      // condition meanwhile is left alone, as if it had run when the rows were read.
+      qb.andWhere(keyCondition(keyNames, keys));
+    }
     const before: BeforeStatements = type === 'DELETE' ? { deleting: [{ meta, changes: keys.map(key => ({ key, changeType: 'D' })) }] } : {};
     await session.before(transaction, before, true);
     const result = await auditedWrite(execute);
@@ -81,6 +87,13 @@ async function lockedKeys(qb: QueryBuilderLike, keyNames: string[], dialect: str
   const select = qb.clone().select(keyNames);
   const rows = (await (dialect === 'sqlite' ? select : select.setLockMode(LockMode.PESSIMISTIC_WRITE)).execute('all')) as Record<string, unknown>[];
   return rows.map(row => keyNames.map(name => row[name]));
+}
+
+function keyCondition(keyNames: string[], keys: unknown[][]): object {
+  if (keyNames.length === 1 || keys.length === 0) {
+    return { [keyNames[0]!]: { $in: keys.map(key => key[0]) } };
+  }
+  return { $or: keys.map(key => Object.fromEntries(keyNames.map((name, i) => [name, key[i]]))) };
 }
 
 function insertedKeys(meta: EntityMetadata, inserted: Record<string, unknown>[], result: unknown, mysql: boolean): unknown[][] {

@@ -4,6 +4,7 @@ export interface QueryBuilderLike {
   clone(): QueryBuilderLike;
   select(fields: string[]): QueryBuilderLike;
   setLockMode(mode?: unknown): QueryBuilderLike;
+  andWhere(cond: object): QueryBuilderLike;
   insert(data: unknown): QueryBuilderLike;
   onConflict(fields?: unknown): unknown;
   execute(method?: string, mapResults?: boolean): Promise<unknown>;

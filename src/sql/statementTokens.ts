@@ -23,7 +23,6 @@ const MODES: readonly ReadingMode[] = [
   { comments: false, backslashEscapes: false, stringsAsCode: false },
 ];
 const DYNAMIC = new Set(['do', 'prepare', 'execute', 'exec', 'call', 'function', 'procedure', 'trigger', 'event', 'rule']);
-const PUNCTUATION = new Set([';', ',', '(', ')', '.']);
 
 /**
  * Readings of application SQL, for the write guard: what a statement does depends on server settings and dialect
@@ -54,7 +53,7 @@ function tokenize(sql: string, dialect: Dialect, mode: ReadingMode): Token[] {
       i = endOfLine(sql, i);
     } else if (c === '#' && dialect === 'mysql' && mode.comments) {
       i = endOfLine(sql, i);
-    } else if (c === "'") {
+    } else if (c === "'" && body === undefined) {
       const end = endOfQuoted(sql, i, "'", mode.backslashEscapes);
       if (mode.stringsAsCode) {
         tokens.push(...tokenize(sql.slice(i + 1, end - 1), dialect, mode));
@@ -66,7 +65,8 @@ function tokenize(sql: string, dialect: Dialect, mode: ReadingMode): Token[] {
       body = body === tag ? undefined : (body ?? tag);
       i += tag.length;
     } else if (c === '"' || c === '`') {
-      const end = endOfQuoted(sql, i, c, false);
+      // Without ANSI_QUOTES, MySQL reads `"…"` as a string, whose backslashes escape: both readings.
+      const end = endOfQuoted(sql, i, c, mode.backslashEscapes && c === '"');
       tokens.push({ text: unquote(sql.slice(i + 1, end - 1), c).toLowerCase(), quoted: true });
       i = end;
     } else if ((c === 'U' || c === 'u') && next === '&' && (sql[i + 2] === '"' || sql[i + 2] === "'")) {
@@ -79,7 +79,7 @@ function tokenize(sql: string, dialect: Dialect, mode: ReadingMode): Token[] {
       tokens.push({ text: sql.slice(i, end).toLowerCase(), quoted: false });
       i = end;
     } else {
-      if (PUNCTUATION.has(c) && !(c === ';' && body !== undefined)) {
+      if (!/\s/.test(c) && !(c === ';' && body !== undefined)) {
         tokens.push({ text: c, quoted: false });
       }
       i++;

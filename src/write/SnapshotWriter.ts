@@ -216,13 +216,20 @@ async function addMaskedValues(em: EntityManager, transaction: object, plan: Aud
   const keyNames = keyColumns.map(column => column.name);
   const found = new Map<string, unknown[]>();
   const columns = [...keyNames, ...plan.masks.map(masked => masked.sourceColumn)];
+  // Drivers return a date key as text (MikroORM parses dates itself): read it back as MikroORM would.
+  const dates = rows.keys[0]!.map(value => value instanceof Date);
   for (const values of await selectByKeys(em, transaction, plan.shape, sourceTable, keyNames, rows.keys, columns)) {
-    found.set(keyString(values.slice(0, keyNames.length)), values.slice(keyNames.length));
+    const key = values.slice(0, keyNames.length).map((value, i) => (dates[i] && typeof value === 'string' ? plan.platform.parseDate(value) : value));
+    found.set(keyString(key), values.slice(keyNames.length));
   }
   rows.keys.forEach((key, i) => {
-    // A row that is gone is not copied at all; the snapshot statement reports it.
+    // A row not found (gone, or a key the database returns in another form) must never be recorded as masked
+    // NULLs: the write fails, as the snapshot of a missing row does.
     const raw = found.get(keyString(key));
-    rows.values[i]!.push(...plan.masks.flatMap((masked, j) => (raw ? toDatabaseValues(masked.prop, masked.mask(raw[j]), plan.platform) : [null])));
+    if (!raw) {
+      throw AuditTrailError.snapshotMissing(plan.sourceName, rows.keys.length, found.size);
+    }
+    rows.values[i]!.push(...plan.masks.flatMap((masked, j) => toDatabaseValues(masked.prop, masked.mask(raw[j]), plan.platform)));
   });
 }
 

@@ -14,12 +14,12 @@ export type AuditTableEffect =
   /** MikroORM's SQLite table rebuild: the rows were copied into `<table>__temp_alter`, or the original dropped. */
   | { readonly kind: 'rebuild-copy' | 'rebuild-drop'; readonly table: string };
 
-// Any of these in a statement that names an audit table (not as a function, `replace(…)`) changes rows or schema.
-const CHANGING = new Set([
-  'insert', 'update', 'delete', 'replace', 'truncate', 'merge', 'upsert', 'drop', 'alter', 'rename', 'create', 'load', 'copy',
-  'grant', 'revoke', 'comment', 'call', 'do', 'handler', 'prepare', 'execute', 'exec', 'import',
-]);
-const DEFINED_OBJECTS = new Set(['table', 'index', 'unique', 'trigger', 'function', 'procedure', 'view', 'event', 'rule', 'sequence', 'type', 'temporary', 'temp', 'materialized', 'schema']);
+// Any of these, anywhere in a statement that names an audit table (not as a function, `replace(…)`), changes rows;
+// these others do as the statement's first word (elsewhere they may be column names: `select comment from …`).
+const CHANGING = new Set(['insert', 'update', 'delete', 'replace', 'truncate', 'merge', 'upsert']);
+const LEADING = new Set(['drop', 'alter', 'rename', 'create', 'load', 'copy', 'grant', 'revoke', 'comment', 'call', 'do', 'handler', 'prepare', 'execute', 'exec', 'import']);
+// What may be created naming an audit table. Not a view: rows can be deleted through one.
+const DEFINED_OBJECTS = new Set(['table', 'index', 'unique', 'trigger', 'function', 'procedure', 'event', 'sequence', 'type', 'temporary', 'temp', 'schema']);
 const DROPPED_HARMLESSLY = new Set(['trigger', 'function', 'procedure', 'view', 'index', 'rule', 'event', 'sequence', 'type']);
 const SCHEMA_REPAIRS = new Set(['constraint', 'index', 'key', 'foreign', 'primary', 'unique', 'check', 'default', 'not', 'identity', 'expression']);
 
@@ -35,7 +35,9 @@ export function auditTableEffect(statement: readonly Token[], tables: ReadonlyMa
     return { kind: 'dropped', table: tables.keys().next().value! };
   }
   const named = statement.find(token => tables.has(token.text))?.text ?? (everyTable ? tables.keys().next().value : undefined);
-  if (!named || !statement.some((token, i) => !token.quoted && CHANGING.has(token.text) && !functionCall(statement, i) && !lockingRead(statement, i))) {
+  const changing = (token: Token, i: number) =>
+    !token.quoted && (CHANGING.has(token.text) || (i === 0 && LEADING.has(token.text))) && !functionCall(statement, i) && !lockingRead(statement, i);
+  if (!named || !statement.some(changing)) {
     return undefined;
   }
   switch (word(0)) {
@@ -88,7 +90,8 @@ function alterEffect(statement: readonly Token[], tables: ReadonlyMap<string, Gu
   }
   const table = tables.get(altered);
   if (!table) {
-    return undefined;
+    // Another table's change that names an audit table: attaching it as a partition, exchanging partitions.
+    return { kind: 'dropped', table: statement.find(token => tables.has(token.text))!.text };
   }
   for (const action of actionsOf(statement.slice(i + 1))) {
     if (!evolves(action, table)) {
@@ -123,9 +126,11 @@ function evolves(action: readonly Token[], table: GuardedTable): boolean {
     case 'modify':
     case 'change': {
       const column = words[second === 'column' ? 2 : 1]?.text;
-      const using = words.findIndex(token => !token.quoted && token.text === 'using');
-      // A type change that converts the column itself (`using ("c"::varchar(200))`) keeps its values.
-      return using < 0 || words[using + 1]?.text === column;
+      const using = action.findIndex(token => !token.quoted && token.text === 'using');
+      // A type change that converts the column itself (`using ("c"::varchar(200))`) keeps its values; any other
+      // expression (`using c || 'x'`, `using null`) rewrites history.
+      const expression = action.slice(using + 1).filter(token => token.text !== '(' && token.text !== ')');
+      return using < 0 || (expression[0]?.text === column && expression.slice(1).every(token => /^([a-z_0-9]|:$|,$)/.test(token.text)));
     }
     case 'rename':
       return ['column', 'index', 'key', 'constraint'].includes(second ?? '');

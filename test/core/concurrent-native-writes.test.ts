@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { IsolationLevel, type EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sqlite';
 import { AuditTrail, auditOf } from '../../src/index.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase, SERVER_DATABASES } from '../support/suite.js';
@@ -54,6 +55,26 @@ describeOnEachDatabase('native writes racing a transaction', { file: import.meta
         expect(outcome.affected).toBe(archived.length);
       } else {
         expect(archived).toEqual([]);
+      }
+    }
+  });
+
+  it('gives history to exactly the rows a query-builder update or delete changed', async () => {
+    for (const isolationLevel of levels()) {
+      for (const type of ['update', 'delete'] as const) {
+        await refreshSchema(ctx.t.orm);
+        await ctx.t.orm.em.fork().insertMany(Chore, [{ id: 1, status: 'open' }, { id: 2, status: 'closed' }]);
+        await race(em =>
+          em.transactional(async trx => {
+            const qb = (trx as unknown as SqlEntityManager).createQueryBuilder(Chore);
+            await (type === 'update' ? qb.update({ status: 'archived' }) : qb.delete()).where({ status: 'open' }).execute();
+            return 0;
+          }, { isolationLevel }),
+        );
+        const rows = await ctx.t.orm.em.fork().find(Chore, {}, { orderBy: { id: 'asc' } });
+        const changed = type === 'update' ? rows.filter(row => row.status === 'archived').map(row => row.id) : [1, 2].filter(id => !rows.some(row => row.id === id));
+        const history = await ctx.t.orm.em.fork().find(ChoreAudit, { _audit_change_type: type === 'update' ? 'U' : 'D', ...(type === 'update' ? { status: 'archived' } : {}) });
+        expect(history.map(row => row.id).sort()).toEqual(changed);
       }
     }
   });
