@@ -51,13 +51,14 @@ export function pivotAuditsOf(entity: AuditableEntity): PivotAuditDefinition[] {
 }
 
 function owningManyToMany(entity: AuditableEntity): string[] {
-  const properties = entity instanceof EntitySchema ? Object.values(entity.meta.properties) : Object.values(decoratedMetadataOf(entity)?.properties ?? {});
+  const properties = entity instanceof EntitySchema ? entity.meta.properties : (decoratedMetadataOf(entity)?.properties ?? {});
   // The owning side: `owner: true` (then a second decorator argument names the inverse side), `inversedBy`, or
   // no `mappedBy` at all.
   // An explicit `pivotEntity` is an entity of its own: mark it with @AuditTrail() to audit it.
-  return (properties as { name: string; kind?: string; mappedBy?: unknown; inversedBy?: unknown; owner?: boolean; pivotEntity?: unknown }[])
-    .filter(prop => prop.kind === ReferenceKind.MANY_TO_MANY && (prop.owner === true || !!prop.inversedBy || !prop.mappedBy) && !prop.pivotEntity)
-    .map(prop => prop.name);
+  // Named by their key: an EntitySchema's (or defineEntity's) properties have no `name` until discovery.
+  return Object.entries(properties as Record<string, { kind?: string; mappedBy?: unknown; inversedBy?: unknown; owner?: boolean; pivotEntity?: unknown }>)
+    .filter(([, prop]) => prop.kind === ReferenceKind.MANY_TO_MANY && (prop.owner === true || !!prop.inversedBy || !prop.mappedBy) && !prop.pivotEntity)
+    .map(([name]) => name);
 }
 
 /**
