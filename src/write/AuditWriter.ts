@@ -24,9 +24,10 @@ export class AuditWriter implements SessionHost {
   }
 
   /**
-   * Starts the audit of one write on `transaction`. When the write runs in a transaction it does not own
-   * (a flush inside `em.transactional()`, a query builder), the transaction cannot commit until the session
-   * finished: a write that failed half-way there left statements applied without their audit rows.
+   * Starts the audit of one write. When the write runs in a transaction it does not own and cannot roll back
+   * alone (a flush inside `em.transactional()`: MikroORM runs no savepoint per flush), the transaction cannot
+   * commit until the session finished: a write that failed half-way there left statements applied without their
+   * audit rows. Native writes and query builders run in a savepoint of their own instead.
    */
   begin(em: EntityManager, context: AuditContextData | undefined): WriteSession {
     return new WriteSession(this, em, context);
