@@ -1,7 +1,5 @@
 import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/core';
-import type { AuditPlan } from '../discover/AuditPlan.js';
 import { allMetadata } from '../mikro-orm/metadata.js';
-import { auditWriterOf } from '../write/AuditWriter.js';
 
 // Looked up on every native write and query builder: remembered per ORM (metadata storage) and entity.
 const metaCache = new WeakMap<object, Map<unknown, EntityMetadata | undefined>>();
@@ -24,12 +22,6 @@ export function entityMetadataOf(em: EntityManager, entityName: EntityName<objec
   const meta = allMetadata(storage).find(candidate => candidate.class === entityName || candidate.className === name);
   cache.set(entityName, meta);
   return meta;
-}
-
-/** The audit plan of an entity of `em`'s ORM, if it is audited. */
-export function auditPlanFor(em: EntityManager, entityName: EntityName<object>): AuditPlan | undefined {
-  const meta = entityMetadataOf(em, entityName);
-  return meta && auditWriterOf(em)?.plans.bySource.get(meta.className);
 }
 
 /** The entity a native write is for: the class of an entity instance, or the class, schema or name given. */

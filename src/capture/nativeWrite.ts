@@ -56,8 +56,3 @@ export async function runNativeWrite<R>(
     return result;
   });
 }
-
-/** Whether a query builder or native write is being run by an audited native write (MikroORM's own calls). */
-export function inNativeWrite(): boolean {
-  return !!insideNativeWrite.getStore();
-}

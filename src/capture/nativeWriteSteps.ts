@@ -21,7 +21,10 @@ export function updateSteps(meta: EntityMetadata, plans: AuditPlans, where: Filt
       return {};
     },
     run,
-    after: (_em, affected) => ({ changed: [keyedRows(meta, keys, 'U', affected)] }),
+    after: (_em, affected) => {
+      checkAffected(meta, keys.length, affected);
+      return { changed: [keyedRows(meta, keys, 'U')] };
+    },
   };
 }
 
@@ -120,10 +123,7 @@ async function matchingKeys(em: EntityManager, meta: EntityMetadata, where: Filt
   }));
 }
 
-function keyedRows(meta: EntityMetadata, keys: readonly unknown[][], changeType: ChangeType, affected?: number): ChangedRows {
-  if (affected !== undefined) {
-    checkAffected(meta, keys.length, affected);
-  }
+function keyedRows(meta: EntityMetadata, keys: readonly unknown[][], changeType: ChangeType): ChangedRows {
   return { meta, changes: keys.map(key => ({ key: [...key], changeType })) };
 }
 

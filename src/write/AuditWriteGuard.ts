@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AuditTrailError } from '../errors/index.js';
 import type { Dialect } from '../sql/Dialect.js';
-import { splitStatements, statementReadings, type Token } from '../sql/statementTokens.js';
-import { auditTableEffect, functionCall, lockingRead, type AuditTableEffect, type GuardedTable } from './guardRules.js';
+import { splitStatements, statementReadings } from '../sql/statementTokens.js';
+import { auditTableEffect, writeTargets, type AuditTableEffect, type GuardedTable } from './guardRules.js';
 
 const maintenance = new AsyncLocalStorage<true>();
 const unaudited = new AsyncLocalStorage<true>();
@@ -39,8 +39,6 @@ export function auditedWrite<R>(fn: () => R): R {
 // For a command line run that drops or re-creates audit tables on purpose (`schema:fresh`, `migration:down`),
 // where nothing can be wrapped in allowAuditTableWrites().
 const ALLOW_SCHEMA_DROP = 'AUDIT_TRAIL_ALLOW_SCHEMA_DROP';
-const WRITES = new Set(['insert', 'replace', 'update', 'delete', 'truncate', 'merge', 'copy', 'upsert', 'load']);
-const DEFINITIONS = new Set(['create', 'alter', 'drop', 'comment', 'rename']);
 
 /**
  * Refuses application SQL that would change or destroy audit rows, whichever way it reaches MikroORM's
@@ -145,30 +143,4 @@ function mentionPattern(tables: ReadonlyMap<string, unknown>, words: readonly st
 
 function lastPart(table: string): string {
   return table.split('.').pop()!.toLowerCase();
-}
-
-// The tables a DML statement writes to: the one after `insert [into]`, `merge into`, `copy`; every table of
-// `update … set` (joins included) and of `delete … [where]` (`using` and joins included, MySQL's multi-table
-// delete); every table `truncate` names. Over-approximates joins, never misses a target. A definition
-// (`create trigger …`) writes nothing when it runs; `replace(…)` and `insert(…)` are functions.
-function writeTargets(statement: readonly Token[]): string[] {
-  if (isWord(statement[0]) && DEFINITIONS.has(statement[0]!.text)) {
-    return [];
-  }
-  const targets: string[] = [];
-  for (let i = 0; i < statement.length; i++) {
-    const word = isWord(statement[i]) ? statement[i]!.text : '';
-    if (!WRITES.has(word) || functionCall(statement, i) || lockingRead(statement, i)) {
-      continue;
-    }
-    const end = ['update'].includes(word) ? ['set'] : word === 'delete' ? ['where', 'returning', 'order', 'limit'] : ['(', 'values', 'select', 'set', 'default', 'from', 'with', 'partition'];
-    for (let j = i + 1; j < statement.length && !(isWord(statement[j]) && end.includes(statement[j]!.text)) && !(end.includes('(') && statement[j]!.text === '('); j++) {
-      targets.push(statement[j]!.text);
-    }
-  }
-  return targets;
-}
-
-function isWord(token: Token | undefined): boolean {
-  return !!token && !token.quoted && /^[a-z_]/.test(token.text);
 }

@@ -1,4 +1,4 @@
-import type { EntityManager, EntityName } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { AuditContextData } from '../context/AuditContext.js';
 import type { ChangeType } from '../define/AuditColumns.js';
 import type { AuditPlan, AuditPlans, PivotPlan } from '../discover/AuditPlan.js';
@@ -8,7 +8,7 @@ import type { AfterStatements, AuditedChange, BeforeStatements, ChangedRows } fr
 import type { TransactionIds } from './TransactionIds.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildSavepoint } from '../sql/savepoints.js';
-import { clearRecordedMark, markRecorded } from './backstopMarks.js';
+import { markRecorded } from './backstopMarks.js';
 import { findCascadedRows } from './cascadedRows.js';
 import { keyString } from './keyString.js';
 import { readPivotRows, writePivotChanges, type PivotRows } from './pivotChanges.js';
@@ -23,6 +23,8 @@ export interface SessionHost {
   track(transaction: object, session: WriteSession, open: boolean): void;
   isMarked(transaction: object): boolean;
   setMarked(transaction: object, marked: boolean): void;
+  /** Clears the backstop mark of a transaction that ends (or a savepoint rolled back). */
+  ending(em: EntityManager, transaction: unknown): Promise<void>;
 }
 
 /**
@@ -99,7 +101,7 @@ export class WriteSession {
       }
     }
     for (const [plan, keys] of this.#nulled) {
-      await this.#write(plan, this.#keyed(plan, keys, 'U'));
+      await this.#write(plan, this.#keyed(keys, 'U'));
     }
     for (const [pivot, owners] of this.#pivotOwners) {
       const after = await readPivotRows(this.#em, trx, pivot, owners);
@@ -126,10 +128,7 @@ export class WriteSession {
       return result;
     } catch (error) {
       await executeStatement(this.#em, transaction, savepoint.rollback, 'run').catch(() => undefined);
-      if (this.#writer.isMarked(transaction)) {
-        this.#writer.setMarked(transaction, false);
-        await clearRecordedMark(this.#em, transaction).catch(() => undefined);
-      }
+      await this.#writer.ending(this.#em, transaction).catch(() => undefined);
       throw error;
     }
   }
@@ -169,22 +168,17 @@ export class WriteSession {
     for (const [plan, keys] of found.deleted) {
       this.#cascaded.set(plan, new Set(keys.map(keyString)));
       if (plan.options.auditDeletes) {
-        await this.#write(plan, this.#keyed(plan, keys, 'D'));
+        await this.#write(plan, this.#keyed(keys, 'D'));
       }
     }
     this.#nulled = found.nulled;
   }
 
-  // Rows known only by key. Track field callbacks get a reference to each, from a fork, so that the writing
-  // EntityManager's identity map is left alone.
-  #keyed(plan: AuditPlan, keys: readonly unknown[][], changeType: ChangeType): AuditedChange[] {
-    const references = this.#em.fork();
-    return keys.map(key => ({
-      entity: references.getReference(plan.source.class as EntityName<object>, (key.length === 1 ? key[0] : key) as never),
-      key: [...key],
-      changeType,
-    }));
+  // Rows known only by key: the snapshot writer gives track field callbacks a reference to each.
+  #keyed(keys: readonly unknown[][], changeType: ChangeType): AuditedChange[] {
+    return keys.map(key => ({ key: [...key], changeType }));
   }
+
 }
 
 // With `skipUnchanged`, an update whose changed properties are all outside history (excluded, version or

@@ -161,3 +161,32 @@ export function functionCall(tokens: readonly Token[], i: number): boolean {
 export function lockingRead(tokens: readonly Token[], i: number): boolean {
   return tokens[i]?.text === 'update' && tokens.slice(Math.max(0, i - 3), i).some(token => token.text === 'for' && !token.quoted);
 }
+
+const WRITES = new Set(['insert', 'replace', 'update', 'delete', 'truncate', 'merge', 'copy', 'upsert', 'load']);
+const DEFINITIONS = new Set(['create', 'alter', 'drop', 'comment', 'rename']);
+
+// The tables a DML statement writes to: the one after `insert [into]`, `merge into`, `copy`; every table of
+// `update … set` (joins included) and of `delete … [where]` (`using` and joins included, MySQL's multi-table
+// delete); every table `truncate` names. Over-approximates joins, never misses a target. A definition
+// (`create trigger …`) writes nothing when it runs; `replace(…)` and `insert(…)` are functions.
+export function writeTargets(statement: readonly Token[]): string[] {
+  if (isWord(statement[0]) && DEFINITIONS.has(statement[0]!.text)) {
+    return [];
+  }
+  const targets: string[] = [];
+  for (let i = 0; i < statement.length; i++) {
+    const word = isWord(statement[i]) ? statement[i]!.text : '';
+    if (!WRITES.has(word) || functionCall(statement, i) || lockingRead(statement, i)) {
+      continue;
+    }
+    const end = ['update'].includes(word) ? ['set'] : word === 'delete' ? ['where', 'returning', 'order', 'limit'] : ['(', 'values', 'select', 'set', 'default', 'from', 'with', 'partition'];
+    for (let j = i + 1; j < statement.length && !(isWord(statement[j]) && end.includes(statement[j]!.text)) && !(end.includes('(') && statement[j]!.text === '('); j++) {
+      targets.push(statement[j]!.text);
+    }
+  }
+  return targets;
+}
+
+function isWord(token: Token | undefined): boolean {
+  return !!token && !token.quoted && /^[a-z_]/.test(token.text);
+}
