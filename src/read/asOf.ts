@@ -58,7 +58,7 @@ function checkDate(plan: AuditPlan, at: unknown): asserts at is Date {
 async function rowAsOf(em: EntityManager, entityType: AuditableEntity, plan: AuditPlan, id: unknown, at: Date): Promise<AuditRow<object> | null> {
   const where = { ...keyFilter(plan.source, id), [AUDIT_TIMESTAMP]: { $lte: at } };
   const row = (await em.findOne(auditOf(entityType), where as never, {
-    orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,
+    orderBy: { [AUDIT_ID]: 'desc' } as never,
   })) as AuditRow<object> | null;
   return row && row._audit_change_type !== 'D' ? row : null;
 }

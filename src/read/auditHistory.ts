@@ -4,7 +4,7 @@ import { AuditTrailError } from '../errors/index.js';
 import type { AuditRow } from '../define/AuditRow.js';
 import { auditOf } from '../define/auditOf.js';
 import type { AuditableEntity, EntityOf } from '../define/AuditRegistry.js';
-import { AUDIT_ID, AUDIT_TIMESTAMP } from '../define/AuditColumns.js';
+import { AUDIT_ID } from '../define/AuditColumns.js';
 import { diffVersions, type VersionDiff } from './diffVersions.js';
 import { keyFilter } from './keyFilter.js';
 
@@ -53,7 +53,7 @@ export async function auditHistory(em: EntityManager, entityOrType: object, ...r
   const id: unknown = isType ? rest[0] : primaryKeysOf(entityOrType);
   const options = (isType ? rest[1] : rest[0]) as AuditHistoryOptions | undefined;
   const rows = (await em.find(auditOf(type), keyFilter(meta, id) as FilterQuery<AuditRow<object>>, {
-    orderBy: { [AUDIT_TIMESTAMP]: 'desc', [AUDIT_ID]: 'desc' } as never,
+    orderBy: { [AUDIT_ID]: 'desc' } as never,
   })) as AuditRow<object>[];
   if (!options?.diffs) {
     return rows;

@@ -30,8 +30,8 @@ export interface PruneResult {
 
 /**
  * Retention: deletes old versions of an entity's history in batches (one short statement each, so memory and
- * lock time stay bounded), and reports how many it removed. Versions are ranked per row, newest first, by
- * timestamp then audit id.
+ * lock time stay bounded), and reports how many it removed. Versions are ranked per row, newest first, in commit order
+ * (audit id), as every history reader ranks them.
  *
  * @example
  * await pruneAudit(em, Person, { olderThan: new Date(Date.now() - 365 * 86_400_000), keepLast: 10 });

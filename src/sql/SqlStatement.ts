@@ -6,6 +6,14 @@ export interface SqlStatement {
   readonly params: unknown[];
 }
 
+/**
+ * SQL text the library itself writes in a value's place (the database clock), never built from a value: the
+ * statement builders render it as text where they would otherwise bind a parameter.
+ */
+export class SqlExpression {
+  constructor(readonly sql: string) {}
+}
+
 /** How a statement builder names tables and columns on one database. */
 export interface SqlNames {
   readonly dialect: Dialect;

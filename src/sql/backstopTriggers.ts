@@ -1,4 +1,5 @@
 import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
+import { databaseClock } from './databaseClock.js';
 import type { Dialect } from './Dialect.js';
 import type { SqlNames, SqlStatement } from './SqlStatement.js';
 
@@ -11,6 +12,8 @@ export interface BackstopTable extends SqlNames {
   readonly auditDeletes: boolean;
   /** The column that receives the actor, when the backstop records one. */
   readonly actorColumn: string | undefined;
+  /** MySQL/MariaDB: the offset of the time zone MikroORM stores `datetime` values in (see `databaseClock`). */
+  readonly utcOffsetMinutes: number;
 }
 
 /** The statements that install (`up`) and remove (`down`) the backstop triggers of one audited table. */
@@ -123,7 +126,7 @@ function auditInsert(table: BackstopTable, row: string, changeType: string): str
   const columns = [...copiedColumns, AUDIT_TIMESTAMP, AUDIT_TRANSACTION, AUDIT_REASON, ...(saveChangeType ? [AUDIT_CHANGE_TYPE] : []), ...(actorColumn ? [actorColumn] : [])];
   const values = [
     ...copiedColumns.map(column => `${row}.${q(column)}`),
-    postgres ? 'now()' : 'now(3)',
+    databaseClock(table.dialect, table.utcOffsetMinutes).sql,
     postgres ? 'txid_current()::text' : 'null',
     postgres ? `nullif(current_setting('${SETTING}.reason', true), '')` : `@${SETTING}_reason`,
     ...(saveChangeType ? [changeType] : []),

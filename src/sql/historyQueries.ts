@@ -8,10 +8,13 @@ export interface HistoryTable extends SqlNames {
   readonly keyColumns: readonly string[];
 }
 
-/** Versions of one row, newest first: the order every history reader uses. */
+/**
+ * Versions of one row, newest first: the order every history reader uses. A row's versions are written while
+ * their writer holds the row's lock, so their audit ids increase in the order they committed (ARCHITECTURE.md).
+ */
 function newestFirst(table: HistoryTable): string {
   const q = table.quote;
-  return `row_number() over (partition by ${table.keyColumns.map(q).join(', ')} order by ${q(AUDIT_TIMESTAMP)} desc, ${q(AUDIT_ID)} desc)`;
+  return `row_number() over (partition by ${table.keyColumns.map(q).join(', ')} order by ${q(AUDIT_ID)} desc)`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SqlNames, SqlStatement } from './SqlStatement.js';
+import { SqlExpression, type SqlNames, type SqlStatement } from './SqlStatement.js';
 
 /** A column whose value the statement passes as a parameter; `castType` is its SQL type (PostgreSQL needs it). */
 export interface ParameterColumn {
@@ -15,7 +15,7 @@ export interface SnapshotStatementShape extends SqlNames {
   readonly copiedColumns: readonly string[];
   /** The source table's primary key columns, used to find the rows to copy. */
   readonly keyColumns: readonly ParameterColumn[];
-  /** Columns with one value for the whole statement (the flush timestamp). */
+  /** Columns with one value for the whole statement (the database clock, the transaction id, the reason). */
   readonly statementColumns: readonly ParameterColumn[];
   /** Columns with a value per audit row (change type, track fields). */
   readonly rowColumns: readonly ParameterColumn[];
@@ -41,6 +41,9 @@ export function buildSnapshotInsert(shape: SnapshotStatementShape, statementValu
   const q = shape.quote;
   const params: unknown[] = [];
   const parameter = (column: ParameterColumn, value: unknown): string => {
+    if (value instanceof SqlExpression) {
+      return value.sql;
+    }
     params.push(value);
     return shape.dialect === 'postgresql' ? `cast(? as ${withoutTypeModifier(column.castType)})` : '?';
   };

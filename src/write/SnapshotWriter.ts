@@ -4,11 +4,13 @@ import type { TrackFieldArgs } from '../define/AuditTrailOptions.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { executeStatement } from '../mikro-orm/execute.js';
+import { databaseClock } from '../sql/databaseClock.js';
 import { buildSnapshotInsert, sameValue, varies } from '../sql/snapshotInsert.js';
 import type { AuditedChange } from './AuditedChange.js';
 import { toDatabaseValue, toDatabaseValues } from './databaseValues.js';
 import { keyString } from './keyString.js';
 import { selectByKeys } from './selectByKeys.js';
+import { storedTimeZoneOffset } from './storedTimeZone.js';
 
 // SQLite accepts 32,766 parameters per statement. Staying under this bound keeps every dialect to one statement
 // for most flushes; PostgreSQL receives a few arrays whatever the number of rows.
@@ -22,9 +24,8 @@ const ROWS_PER_SLICE = 1000;
 // string a track callback built by concatenation: hundreds of megabytes of garbage for a big flush.
 const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 600_000, postgresql: 1_000_000, sqlite: 1_000_000 };
 
-/** The values every audit row of one statement shares. */
+/** The values every audit row of one write shares (its timestamp is the database clock's, see `statementValuesOf`). */
 export interface StatementValues {
-  readonly timestamp: Date;
   readonly transactionId: string;
   readonly reason: string | null;
 }
@@ -114,11 +115,15 @@ export class SnapshotWriter {
   }
 }
 
-/** The database values of the statement columns (`plan.statementProps`): timestamp, transaction id, reason. */
+/**
+ * The database values of the statement columns (`plan.statementProps`): the database clock as the statement runs
+ * (after the write holds its rows' locks, so versions of a row are stamped in the order they commit), the
+ * transaction id and the reason.
+ */
 export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unknown[] {
-  const [timestampProp, transactionProp, reasonProp] = plan.statementProps;
+  const [, transactionProp, reasonProp] = plan.statementProps;
   return [
-    toDatabaseValue(timestampProp!, shared.timestamp, plan.platform),
+    databaseClock(plan.shape.dialect, storedTimeZoneOffset(plan.platform)),
     toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
     toDatabaseValue(reasonProp!, shared.reason, plan.platform),
   ];
@@ -139,7 +144,6 @@ function maxRows({ batchSize, shape }: AuditPlan, varyingColumns: number): numbe
   return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + varyingColumns)));
 }
 
-
 function sizeOf(values: readonly unknown[], perCharacter: number): number {
   let bytes = 0;
   for (const value of values) {
@@ -147,7 +151,6 @@ function sizeOf(values: readonly unknown[], perCharacter: number): number {
   }
   return bytes;
 }
-
 
 /** The rows of one audit statement, column by column: source keys and the values of the plan's row columns. */
 export interface SnapshotRows {

@@ -12,7 +12,7 @@ import { markRecorded } from './backstopMarks.js';
 import { findCascadedRows } from './cascadedRows.js';
 import { keyString } from './keyString.js';
 import { readPivotRows, writePivotChanges, type PivotRows } from './pivotChanges.js';
-import { SnapshotWriter } from './SnapshotWriter.js';
+import { SnapshotWriter, type StatementValues } from './SnapshotWriter.js';
 
 let savepoints = 0;
 
@@ -28,13 +28,12 @@ export interface SessionHost {
 }
 
 /**
- * The audit of one write (a flush, a native write, a query builder statement): one timestamp and one context for
- * all of its audit rows. `before()` runs once the write's transaction is open and before its statements: `D` rows
+ * The audit of one write (a flush, a native write, a query builder statement): one transaction id and one context
+ * for all of its audit rows, each stamped by the database clock as it is written (see `databaseClock`). `before()` runs once the write's transaction is open and before its statements: `D` rows
  * of the rows about to be deleted (with those the database cascades to), and the pivot rows as they were.
  * `after()` runs once the statements ran: `I`/`U` rows, rows the database nulled, pivot rows that changed.
  */
 export class WriteSession {
-  readonly timestamp = new Date();
   readonly context: AuditContextData | undefined;
   readonly #writer: SessionHost;
   readonly #em: EntityManager;
@@ -140,9 +139,9 @@ export class WriteSession {
     }
   }
 
-  /** The transaction id, timestamp and reason every audit row of this write shares. */
-  shared(): { timestamp: Date; transactionId: string; reason: string | null } {
-    return { timestamp: this.timestamp, transactionId: this.#writer.transactionIds.idOf(this.#transaction!), reason: this.context?.reason ?? null };
+  /** The transaction id and reason every audit row of this write shares. */
+  shared(): StatementValues {
+    return { transactionId: this.#writer.transactionIds.idOf(this.#transaction!), reason: this.context?.reason ?? null };
   }
 
   /** Writes the snapshots of `changes` of one audited entity: masked values read first, then one statement per chunk. */

@@ -1,5 +1,7 @@
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { AuditTrail, AuditTrailError, asOf } from '../../src/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, expect, it } from 'vitest';
+import type { EntityManager } from '@mikro-orm/core';
+import { AuditTrail, AuditTrailError, asOf, auditOf } from '../../src/index.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase } from '../support/suite.js';
 
@@ -11,44 +13,38 @@ class Invoice {
   @Property({ type: 'string' }) status!: string;
 }
 
-const day = (d: string) => new Date(`${d}T00:00:00.000Z`);
-const T1 = day('2026-01-01');
-const T2 = day('2026-02-01');
-const T3 = day('2026-03-01');
-const T4 = day('2026-04-01');
-const T5 = day('2026-05-01');
-const after = (t: Date) => new Date(t.getTime() + 12 * 3600_000);
+const InvoiceAudit = auditOf(Invoice);
+
+// The instants of the steps below, as the database clock stamped them; `after(t)` lies between a step and the next.
+let T1: Date, T2: Date, T3: Date, T4: Date, T5: Date;
+const after = (t: Date) => t;
 
 describeOnEachDatabase('asOf', { file: import.meta.url, config: { entities: [Invoice] } }, ctx => {
   // Insert, update, delete and re-insert invoice 1, with a second invoice alongside, at fixed instants.
   beforeAll(async () => {
     await refreshSchema(ctx.t.orm);
-    vi.useFakeTimers({ toFake: ['Date'] });
     const em = ctx.t.orm.em.fork();
-    vi.setSystemTime(T1);
+    const step = async (): Promise<Date> => {
+      await em.flush();
+      const stamp = await newestStamp(em);
+      await sleep(5);
+      return stamp;
+    };
     em.create(Invoice, { id: 1, total: 100, status: 'open' });
-    await em.flush();
-    vi.setSystemTime(T2);
+    T1 = await step();
     em.getReference(Invoice, 1).total = 150;
     em.create(Invoice, { id: 2, total: 200, status: 'open' });
-    await em.flush();
-    vi.setSystemTime(T3);
+    T2 = await step();
     em.remove(em.getReference(Invoice, 1));
     em.getReference(Invoice, 2).status = 'paid';
-    await em.flush();
-    vi.setSystemTime(T4);
+    T3 = await step();
     em.create(Invoice, { id: 1, total: 10, status: 'new' });
-    await em.flush();
-    // Two versions within one millisecond: the later audit row wins.
-    vi.setSystemTime(T5);
+    T4 = await step();
+    // Two versions with no time between them: the one that committed last wins.
     em.getReference(Invoice, 1).total = 11;
     await em.flush();
     em.getReference(Invoice, 1).total = 12;
-    await em.flush();
-    vi.useRealTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
+    T5 = await step();
   });
 
   it('gives one row as it was at each instant, or null before it existed and after it was deleted', async () => {
@@ -106,3 +102,8 @@ describeOnEachDatabase('asOf', { file: import.meta.url, config: { entities: [Inv
     await expect(asOf(em, Invoice, 1, '2026-01-01' as unknown as Date)).rejects.toThrow(/got the string '2026-01-01'/);
   });
 });
+
+async function newestStamp(em: EntityManager): Promise<Date> {
+  const [newest] = await em.fork().find(InvoiceAudit, {}, { orderBy: { _audit_id: 'desc' }, limit: 1 });
+  return newest!._audit_timestamp;
+}

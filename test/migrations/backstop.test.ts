@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EntitySchema, type MikroORM } from '@mikro-orm/core';
 import { allowUnauditedWrites, auditContext, auditOf, auditTrail, type AuditTrailModuleOptions } from '../../src/index.js';
 import { dbNameFor } from '../support/databases.js';
@@ -114,5 +114,23 @@ describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))
       [1, 102, 'D'],
     ]);
     expect(rows.map(row => row[3] === 'ada')).toEqual([true, true, false, true]);
+  });
+  // One clock: the application's clock is wrong, the other client's session is in another time zone.
+  it('stamps trigger rows and library rows on the database clock, in commit order', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2001-01-01T00:00:00Z'));
+    try {
+      await auditContext.run({ user: 'ada' }, () => orm.em.fork().insert(LedgerSchema, { id: 7, balance: 1 }));
+    } finally {
+      vi.useRealTimers();
+    }
+    const zone = db.name === 'postgresql' ? `set time zone '-07:00';` : `set time_zone = '-07:00';`;
+    otherClient(db.name, dbName, `${zone} update ledger set balance = 2 where id = 7`);
+    const stamps = (await orm.em.fork().find(LedgerAudit, { id: 7 }, { orderBy: { _audit_id: 'asc' } })).map(row => row._audit_timestamp.getTime());
+    expect(stamps).toHaveLength(2);
+    for (const stamp of stamps) {
+      expect(Math.abs(stamp - Date.now())).toBeLessThan(10 * 60_000);
+    }
+    expect(stamps[1]).toBeGreaterThanOrEqual(stamps[0]!);
   });
 });
