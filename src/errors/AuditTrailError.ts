@@ -117,8 +117,9 @@ export class AuditTrailError extends AuditTrailErrorBase {
   static snapshotMissing(entity: string, expected: number, written: number): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_SNAPSHOT_MISSING',
-      `Only ${written} of ${expected} ${entity} rows could be copied into the audit table: the others no longer exist ` +
-        `in the flush's transaction (deleted by the database, e.g. ON DELETE CASCADE). The flush fails so that the change is not committed without its history.`,
+      `Only ${written} of ${expected} ${entity} rows could be found to copy into the audit table, although the write ` +
+        `inserted or locked them in its transaction. The write fails so that the change is not committed without its ` +
+        `history. This is a bug of mikro-orm-audit-trail: please report it with the type of ${entity}'s primary key.`,
       { entity },
     );
   }

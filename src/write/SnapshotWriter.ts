@@ -1,15 +1,13 @@
 import type { EntityManager, EntityName } from '@mikro-orm/core';
 import type { AuditContextData } from '../context/AuditContext.js';
-import type { TrackFieldArgs } from '../define/AuditTrailOptions.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { databaseClock } from '../sql/databaseClock.js';
 import { buildSnapshotInsert, sameValue, varies } from '../sql/snapshotInsert.js';
 import type { AuditedChange } from './AuditedChange.js';
-import { toDatabaseValue, toDatabaseValues } from './databaseValues.js';
-import { keyString } from './keyString.js';
-import { selectByKeys } from './selectByKeys.js';
+import { toDatabaseValue } from './databaseValues.js';
+import { addMaskedValues, snapshotRows, type EntityChange, type SnapshotRows } from './snapshotRows.js';
 import { storedTimeZoneOffset } from './storedTimeZone.js';
 
 // SQLite accepts 32,766 parameters per statement. Staying under this bound keeps every dialect to one statement
@@ -33,8 +31,10 @@ export interface StatementValues {
 /**
  * Copies source rows into the audit table on the change's own transaction, each with its change type, track
  * values and masked values, in as few statements as the dialect and the size of the values allow (or
- * `batchSize` rows each, when set). A source row that is gone fails the write: a missing audit row must never go
- * unnoticed.
+ * `batchSize` rows each, when set). A source row that is gone fails the write (a missing audit row must never go
+ * unnoticed), except, with `skipGoneUpdates`, the row of an update that changed nothing because another
+ * transaction had deleted the row first (or this write's own cascade deleted it after, with its `D` row
+ * written): no change, no version.
  */
 export class SnapshotWriter {
   readonly #em: EntityManager;
@@ -42,14 +42,18 @@ export class SnapshotWriter {
   readonly #plan: AuditPlan;
   readonly #statementValues: unknown[];
   readonly #context: AuditContextData | undefined;
+  readonly #skipGoneUpdates: boolean;
   #keys: unknown[][] = [];
+  // `U` rows held that may turn out gone (with `skipGoneUpdates`).
+  #optional = 0;
   #values: unknown[][] = [];
   #bytes = 0;
   // Per row column: whether its value differs between the rows held (such values are sent once per row).
   #varying: boolean[] = [];
 
-  constructor(em: EntityManager, transaction: object, plan: AuditPlan, shared: StatementValues, context: AuditContextData | undefined) {
+  constructor(em: EntityManager, transaction: object, plan: AuditPlan, shared: StatementValues, context: AuditContextData | undefined, skipGoneUpdates = false) {
     this.#em = em;
+    this.#skipGoneUpdates = skipGoneUpdates;
     this.#transaction = transaction;
     this.#plan = plan;
     this.#statementValues = statementValuesOf(plan, shared);
@@ -67,8 +71,7 @@ export class SnapshotWriter {
     for (let start = 0; start < changes.length; ) {
       const slice = changes.slice(start, start + size).map(change => withEntity(plan, change, references));
       start += slice.length;
-      const rows = await snapshotRows(plan, slice, this.#em, this.#context);
-      await addMaskedValues(this.#em, this.#transaction, plan, rows);
+      const rows = await addMaskedValues(this.#em, this.#transaction, plan, await snapshotRows(plan, slice, this.#em, this.#context), this.#skipGoneUpdates);
       const bytes = await this.#add(rows);
       // Large values (a serialized request per row) are computed a quarter of a statement at a time, so that they
       // are sent and dropped while still young, instead of piling up in V8's old space until a full collection.
@@ -88,6 +91,7 @@ export class SnapshotWriter {
       this.#varying = values.map((value, column) => this.#varying[column] === true || !sameValue(value, first[column]));
       this.#keys.push(rows.keys[i]!);
       this.#values.push(values);
+      this.#optional += this.#skipGoneUpdates && rows.changeTypes[i] === 'U' ? 1 : 0;
       const bytes = sizeOf(rows.keys[i]!, perCharacter) + sizeOf(values, perCharacter);
       added += bytes;
       this.#bytes += bytes;
@@ -103,14 +107,17 @@ export class SnapshotWriter {
       return;
     }
     const keys = this.#keys;
+    const required = keys.length - this.#optional;
     const statement = buildSnapshotInsert(this.#plan.shape, this.#statementValues, { keys, values: this.#values });
     this.#keys = [];
     this.#values = [];
     this.#bytes = 0;
     this.#varying = [];
+    this.#optional = 0;
     const result = await executeStatement(this.#em, this.#transaction, statement, 'run');
-    if (result.affectedRows !== undefined && result.affectedRows !== keys.length) {
-      throw AuditTrailError.snapshotMissing(this.#plan.sourceName, keys.length, result.affectedRows);
+    const written = result.affectedRows;
+    if (written !== undefined && (written < required || written > keys.length)) {
+      throw AuditTrailError.snapshotMissing(this.#plan.sourceName, keys.length, written);
     }
   }
 }
@@ -130,7 +137,7 @@ export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unk
 }
 
 /** Rows per statement by parameter count: only the keys and the row values that differ between rows are sent per row. */
-export function chunkSize(plan: AuditPlan, rows: SnapshotRows): number {
+export function chunkSize(plan: AuditPlan, rows: Pick<SnapshotRows, 'values'>): number {
   return maxRows(plan, plan.shape.rowColumns.filter((_, i) => varies(rows.values, i)).length);
 }
 
@@ -151,93 +158,6 @@ function sizeOf(values: readonly unknown[], perCharacter: number): number {
   }
   return bytes;
 }
-
-/** The rows of one audit statement, column by column: source keys and the values of the plan's row columns. */
-export interface SnapshotRows {
-  readonly keys: unknown[][];
-  readonly values: unknown[][];
-}
-
-/**
- * The statement rows of `changes`: each entity's key (read now, so inserts have their generated ID) and its
- * change type and track field values. Track callbacks may be async; the common synchronous case awaits nothing.
- */
-export async function snapshotRows(
-  plan: AuditPlan,
-  changes: readonly EntityChange[],
-  em: EntityManager,
-  context: AuditContextData | undefined,
-): Promise<SnapshotRows> {
-  const keys: unknown[][] = [];
-  const values: unknown[][] = [];
-  const pending: Promise<void>[] = [];
-  // A constant track value is converted once per statement, not once per row.
-  const constants = plan.trackFields.map(({ field, prop }) =>
-    typeof field.value === 'function' ? undefined : toDatabaseValues(prop, field.value, plan.platform),
-  );
-  for (const { entity, changeType, key: known } of changes) {
-    const key = known ?? plan.readKey(entity);
-    if (!key) {
-      throw AuditTrailError.missingPrimaryKey(plan.sourceName);
-    }
-    keys.push(key);
-    const row: unknown[] = plan.options.saveChangeType ? [changeType] : [];
-    values.push(row);
-    plan.trackFields.forEach(({ field, prop }, i) => {
-      const constant = constants[i];
-      if (constant) {
-        row.push(...constant);
-        return;
-      }
-      const value = (field.value as (args: TrackFieldArgs) => unknown)({ entity, changeType, em, context });
-      const at = row.length;
-      row.push(...prop.fieldNames.map(() => null));
-      const fill = (resolved: unknown): void => {
-        row.splice(at, prop.fieldNames.length, ...toDatabaseValues(prop, resolved, plan.platform));
-      };
-      if (value instanceof Promise) {
-        pending.push(value.then(fill));
-      } else {
-        fill(value);
-      }
-    });
-  }
-  await Promise.all(pending);
-  return { keys, values };
-}
-
-/**
- * Appends each row's masked values to its row values. The masked columns are read from the source rows inside
- * the change's transaction (the entity in memory may not hold them: partial loads, references), masked here,
- * and only the masked values are sent to the audit table: the originals never reach it.
- */
-async function addMaskedValues(em: EntityManager, transaction: object, plan: AuditPlan, rows: SnapshotRows): Promise<void> {
-  if (plan.masks.length === 0 || rows.keys.length === 0) {
-    return;
-  }
-  const { keyColumns, sourceTable } = plan.shape;
-  const keyNames = keyColumns.map(column => column.name);
-  const found = new Map<string, unknown[]>();
-  const columns = [...keyNames, ...plan.masks.map(masked => masked.sourceColumn)];
-  // Drivers return a date key as text (MikroORM parses dates itself): read it back as MikroORM would.
-  const dates = rows.keys[0]!.map(value => value instanceof Date);
-  for (const values of await selectByKeys(em, transaction, plan.shape, sourceTable, keyNames, rows.keys, columns)) {
-    const key = values.slice(0, keyNames.length).map((value, i) => (dates[i] && typeof value === 'string' ? plan.platform.parseDate(value) : value));
-    found.set(keyString(key), values.slice(keyNames.length));
-  }
-  rows.keys.forEach((key, i) => {
-    // A row not found (gone, or a key the database returns in another form) must never be recorded as masked
-    // NULLs: the write fails, as the snapshot of a missing row does.
-    const raw = found.get(keyString(key));
-    if (!raw) {
-      throw AuditTrailError.snapshotMissing(plan.sourceName, rows.keys.length, found.size);
-    }
-    rows.values[i]!.push(...plan.masks.flatMap((masked, j) => toDatabaseValues(masked.prop, masked.mask(raw[j]), plan.platform)));
-  });
-}
-
-/** A change whose entity is known (a reference, for rows known by key). */
-export type EntityChange = AuditedChange & { readonly entity: object };
 
 // A row known only by key: track field callbacks get a reference to it, from a fork, so that the writing
 // EntityManager's identity map is left alone.

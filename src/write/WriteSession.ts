@@ -1,9 +1,8 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, EntityMetadata } from '@mikro-orm/core';
 import type { AuditContextData } from '../context/AuditContext.js';
 import type { ChangeType } from '../define/AuditColumns.js';
 import type { AuditPlan, AuditPlans, PivotPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
-import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { AfterStatements, AuditedChange, BeforeStatements, ChangedRows } from './AuditedChange.js';
 import type { TransactionIds } from './TransactionIds.js';
 import { executeStatement } from '../mikro-orm/execute.js';
@@ -11,6 +10,7 @@ import { buildSavepoint } from '../sql/savepoints.js';
 import { markRecorded } from './backstopMarks.js';
 import { findCascadedRows } from './cascadedRows.js';
 import { keyString } from './keyString.js';
+import { lockRowsToDelete, type KeyedChange } from './lockRowsToDelete.js';
 import { readPivotRows, writePivotChanges, type PivotRows } from './pivotChanges.js';
 import { SnapshotWriter, type StatementValues } from './SnapshotWriter.js';
 
@@ -61,13 +61,14 @@ export class WriteSession {
       this.#tracked = true;
       this.#writer.track(transaction, this, true);
     }
-    for (const { meta, changes } of intent.deleting ?? []) {
+    const deleting = await this.#lockRowsToDelete(intent);
+    for (const { meta, changes } of deleting) {
       const plan = this.#writer.plans.bySource.get(meta.className);
       if (plan?.options.auditDeletes) {
         await this.#write(plan, changes);
       }
     }
-    await this.#recordCascades(intent);
+    await this.#recordCascades(deleting, intent);
     this.#pivotOwners = intent.pivotOwners ?? new Map();
     for (const [pivot, owners] of this.#pivotOwners) {
       this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners));
@@ -96,11 +97,11 @@ export class WriteSession {
     for (const rows of intent.changed ?? []) {
       const plan = this.#writer.plans.bySource.get(rows.meta.className);
       if (plan) {
-        await this.#write(plan, worthRecording(plan, rows));
+        await this.#write(plan, worthRecording(plan, rows), true);
       }
     }
     for (const [plan, keys] of this.#nulled) {
-      await this.#write(plan, this.#keyed(keys, 'U'));
+      await this.#write(plan, this.#keyed(keys, 'U'), true);
     }
     for (const [pivot, owners] of this.#pivotOwners) {
       const after = await readPivotRows(this.#em, trx, pivot, owners);
@@ -144,22 +145,39 @@ export class WriteSession {
     return { transactionId: this.#writer.transactionIds.idOf(this.#transaction!), reason: this.context?.reason ?? null };
   }
 
-  /** Writes the snapshots of `changes` of one audited entity: masked values read first, then one statement per chunk. */
-  async #write(plan: AuditPlan, changes: readonly AuditedChange[]): Promise<void> {
+  /**
+   * Writes the snapshots of `changes` of one audited entity: masked values read first, then one statement per
+   * chunk. `skipGoneUpdates`: an update whose row no longer exists changed nothing and gets no version.
+   */
+  async #write(plan: AuditPlan, changes: readonly AuditedChange[], skipGoneUpdates = false): Promise<void> {
     if (changes.length === 0) {
       return;
     }
     const transaction = this.#transaction!;
-    await new SnapshotWriter(this.#em, transaction, plan, this.shared(), this.context).write(changes);
+    await new SnapshotWriter(this.#em, transaction, plan, this.shared(), this.context, skipGoneUpdates).write(changes);
+  }
+
+  // The rows about to be deleted that history or a database cascade into history depends on, locked and still
+  // existing (see `lockRowsToDelete`).
+  async #lockRowsToDelete(intent: BeforeStatements): Promise<{ meta: EntityMetadata; changes: KeyedChange[] }[]> {
+    const plans = this.#writer.plans;
+    const locked: { meta: EntityMetadata; changes: KeyedChange[] }[] = [];
+    for (const { meta, changes } of intent.deleting ?? []) {
+      const recorded = plans.bySource.get(meta.className)?.options.auditDeletes === true;
+      if (changes.length > 0 && (recorded || plans.cascades.reachesAudited(meta.root.className, plans.bySource))) {
+        locked.push({ meta, changes: await lockRowsToDelete(this.#em, this.#transaction!, plans.names, meta, changes) });
+      }
+    }
+    return locked;
   }
 
   // Rows the database itself deletes or nulls because this write deletes the rows they reference (ON DELETE
-  // CASCADE / SET NULL): no entity event tells of them, so they are found by key before the deletes run.
-  async #recordCascades(intent: BeforeStatements): Promise<void> {
+  // CASCADE / SET NULL): no entity event tells of them, so they are found by key, locked, before the deletes run.
+  async #recordCascades(deleting: readonly { meta: EntityMetadata; changes: KeyedChange[] }[], intent: BeforeStatements): Promise<void> {
     const plans = this.#writer.plans;
-    const roots = (intent.deleting ?? [])
+    const roots = deleting
       .filter(({ meta, changes }) => changes.length > 0 && plans.cascades.reachesAudited(meta.root.className, plans.bySource))
-      .map(({ meta, changes }) => ({ meta, keys: changes.flatMap(change => { const key = change.key ?? (change.entity ? primaryKeyValues(change.entity) : null); return key ? [key] : []; }) }));
+      .map(({ meta, changes }) => ({ meta, keys: changes.map(change => change.key) }));
     if (roots.length === 0) {
       return;
     }

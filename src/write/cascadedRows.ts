@@ -54,8 +54,11 @@ export async function findCascadedRows(
   return result;
 }
 
-/** The primary keys (as database values) of `dependent`'s rows that reference one of `keys`. */
+/**
+ * The primary keys (as database values) of `dependent`'s rows that reference one of `keys`, locked: their `D`
+ * snapshot is then the state the database deletes, and no other writer changes them before it does.
+ */
 function referencingKeys(em: EntityManager, transaction: object, names: SqlNames, { meta, prop }: Dependent, keys: unknown[][]): Promise<unknown[][]> {
   const keyColumns = meta.getPrimaryProps().flatMap(key => key.fieldNames);
-  return selectByKeys(em, transaction, names, qualifiedTableName(meta, em.getPlatform()), prop.fieldNames, keys, keyColumns);
+  return selectByKeys(em, transaction, names, qualifiedTableName(meta, em.getPlatform()), prop.fieldNames, keys, keyColumns, true);
 }

@@ -6,7 +6,8 @@ import { executeStatement } from '../mikro-orm/execute.js';
 import { buildValuesInsert } from '../sql/valuesInsert.js';
 import { keyString } from './keyString.js';
 import { selectByKeys } from './selectByKeys.js';
-import { snapshotRows, statementValuesOf, type EntityChange, type StatementValues } from './SnapshotWriter.js';
+import { statementValuesOf, type StatementValues } from './SnapshotWriter.js';
+import { snapshotRows, type EntityChange } from './snapshotRows.js';
 import type { AuditContextData } from '../context/AuditContext.js';
 
 const ROWS_PER_STATEMENT = 500;
