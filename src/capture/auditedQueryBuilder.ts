@@ -1,7 +1,7 @@
 import { LockMode, type EntityManager, type EntityMetadata, type EntityName } from '@mikro-orm/core';
 import { auditContext } from '../context/AuditContext.js';
 import { AuditTrailError } from '../errors/index.js';
-import { hookQueryBuilder, type QueryBuilderCalls, type QueryBuilderLike } from '../mikro-orm/queryBuilderClass.js';
+import { hookQueryBuilder, runBuilderOn, type QueryBuilderCalls, type QueryBuilderLike } from '../mikro-orm/queryBuilderClass.js';
 import type { AfterStatements, BeforeStatements } from '../write/AuditedChange.js';
 import { auditWriterOf, type AuditWriter } from '../write/AuditWriter.js';
 import { unauditedWritesAllowed, auditedWrite } from '../write/AuditWriteGuard.js';
@@ -11,7 +11,8 @@ import { entityMetadataOf } from './entityMetadataOf.js';
  * Makes a query builder of an audited entity record its `insert()`, `update()` and `delete()` like the native
  * writes do: keys of updated or deleted rows read first with the same conditions (a clone of the builder turned
  * into a select), keys of inserted rows from the rows given and the result. The builder runs on the transaction
- * it was created in, so its audit rows are written there; outside a transaction it cannot be audited.
+ * it was created in, so its audit rows are written there; created outside a transaction, it opens one of its
+ * own for its statement and audit rows, as `em.nativeUpdate()` does.
  */
 export function auditQueryBuilder<Q extends object>(qb: Q, em: EntityManager, entityName: EntityName<object>): Q {
   const writer = auditWriterOf(em);
@@ -42,18 +43,18 @@ async function executeAudited(
   if (!audited && type !== 'DELETE') {
     return execute();
   }
-  const call = `${type.toLowerCase()}()`;
   // An insert … on conflict merge may update existing rows and cannot say which; an insert from a subquery
   // (`insertFrom()`) cannot say which rows it inserted. Refused rather than recorded wrongly.
   const unrecordable = type === 'INSERT' && audited && (calls.conflict || !calls.inserted);
+  if (!transaction && !em.getTransactionContext() && !unrecordable && !unauditedWritesAllowed()) {
+    return em.transactional(trx => {
+      const own = trx.getTransactionContext<object>()!;
+      runBuilderOn(qb, own);
+      return executeAudited(writer, trx, own, meta, qb, calls, execute);
+    });
+  }
   if (!transaction || transaction !== em.getTransactionContext() || unrecordable) {
-    if (!writer.plans.strict || unauditedWritesAllowed()) {
-      return execute();
-    }
-    if (calls.conflict) {
-      throw AuditTrailError.queryBuilderUpsert(meta.className);
-    }
-    throw unrecordable ? AuditTrailError.queryBuilderInsertFrom(meta.className) : AuditTrailError.queryBuilderOutsideTransaction(meta.className, call);
+    return runUnaudited(writer, meta, calls, unrecordable ? undefined : `${type.toLowerCase()}()`, execute);
   }
   const keyProps = meta.getPrimaryProps();
   const session = writer.begin(em, auditContext.current());
@@ -79,6 +80,18 @@ async function executeAudited(
     await session.after(transaction, after);
     return result;
   });
+}
+
+// A write that cannot be recorded (`outsideCall`: run outside the transaction it was created in; else an upsert
+// or insert from a subquery): refused in strict mode, else run as it is.
+function runUnaudited(writer: AuditWriter, meta: EntityMetadata, calls: QueryBuilderCalls, outsideCall: string | undefined, execute: () => Promise<unknown>): Promise<unknown> {
+  if (!writer.plans.strict || unauditedWritesAllowed()) {
+    return execute();
+  }
+  if (calls.conflict) {
+    throw AuditTrailError.queryBuilderUpsert(meta.className);
+  }
+  throw outsideCall ? AuditTrailError.queryBuilderOutsideTransaction(meta.className, outsideCall) : AuditTrailError.queryBuilderInsertFrom(meta.className);
 }
 
 // The keys of the rows the builder will change, read with its own conditions and locked (SQLite locks the whole

@@ -88,9 +88,9 @@ export class AuditTrailError extends AuditTrailErrorBase {
   static queryBuilderOutsideTransaction(entity: string, call: string): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_QUERY_BUILDER_OUTSIDE_TRANSACTION',
-      `A query builder's ${call} on the audited entity ${entity} runs outside a transaction, so its audit rows could ` +
-        `not be written with it. Create the query builder from the EntityManager that em.transactional() passes, or ` +
-        `use em.nativeUpdate()/em.nativeDelete(), which open their own.`,
+      `A query builder's ${call} on the audited entity ${entity} runs outside the transaction it was created in (that ` +
+        `transaction ended, or another one is active), so its audit rows could not be written with it. Create the query ` +
+        `builder where it runs: from the EntityManager that em.transactional() passes, or outside any transaction (it then opens its own).`,
       { entity },
     );
   }

@@ -119,7 +119,7 @@ export class AuditWriteGuard {
 
   /**
    * Strict mode: throws if `sql` writes to an audited entity's table outside a flush or an audited native write
-   * (a query builder's insert/update/delete outside a transaction, `em.execute`), since nothing would record it.
+   * (`em.execute`, a query builder run outside the transaction it was created in), since nothing would record it.
    */
   checkSource(sql: string): void {
     if (audited.getStore() || unaudited.getStore() || maintenance.getStore() || !this.#sourceNames?.test(sql)) {

@@ -43,12 +43,8 @@ describeOnEachDatabase('strict mode', { file: import.meta.url, config: { entitie
     await em.flush();
   });
 
-  it('refuses query-builder writes outside a transaction, and raw SQL, before they reach the database', async () => {
+  it('refuses raw SQL before it reaches the database', async () => {
     const em = ctx.t.orm.em.fork();
-    const OUTSIDE = /A query builder's (update|delete|insert)\(\) on the audited entity Wallet runs outside a transaction/;
-    await expect(qb(em, Wallet).update({ balance: 0 }).where({ id: 1 }).execute()).rejects.toThrow(OUTSIDE);
-    await expect(qb(em, Wallet).delete().where({ id: 1 }).execute()).rejects.toThrow(OUTSIDE);
-    await expect(qb(em, Wallet).insert({ id: 2, balance: 1 }).execute()).rejects.toThrow(OUTSIDE);
     await expect(em.getConnection().execute('update wallet set balance = 0')).rejects.toThrow(UNAUDITED);
     await expect(em.getConnection().execute('update wallet set balance = 0')).rejects.toThrow(AuditTrailError);
     expect(await state(ctx)).toEqual({ balance: 10, wallets: 1, history: 1 });
@@ -72,12 +68,12 @@ describeOnEachDatabase('strict mode', { file: import.meta.url, config: { entitie
 });
 
 describeOnEachDatabase('strict mode off', { file: import.meta.url, config: { entities: [Wallet, Preference] }, moduleOptions: { strict: false } }, ctx => {
-  it('lets a query-builder write to an audited table through, unaudited', async () => {
+  it('lets raw SQL to an audited table through, unaudited', async () => {
     await refreshSchema(ctx.t.orm);
     const em = ctx.t.orm.em.fork();
     em.create(Wallet, { id: 1, balance: 10 });
     await em.flush();
-    await qb(em, Wallet).update({ balance: 0 }).where({ id: 1 }).execute();
+    await em.getConnection().execute('update wallet set balance = 0');
     expect(await state(ctx)).toEqual({ balance: 0, wallets: 1, history: 1 });
   });
 });
