@@ -47,8 +47,14 @@ export async function executeStatement<M extends 'all' | 'run'>(
     const executor = (transaction ?? connection.getClient!()) as { executeQuery(query: object): Promise<unknown> };
     return await executor.executeQuery({ sql: text, parameters: params, query: { kind: 'RawNode', sqlFragments: [text], parameters: [] }, queryId: { queryId: '' } });
   };
-  const result = await connection.executeQuery(statement.sql, async () => connection.transformRawResult(await run(), method), { query: statement.sql });
-  return result as StatementResult<M>;
+  try {
+    const result = await connection.executeQuery(statement.sql, async () => connection.transformRawResult(await run(), method), { query: statement.sql });
+    return result as StatementResult<M>;
+  } catch (error) {
+    // As MikroORM reports its own statements' errors: a deadlock on an audit statement is a DeadlockException an
+    // application's retry logic recognises, a lost connection a ConnectionException.
+    throw error instanceof Error ? em.getDriver().convertException(error) : error;
+  }
 }
 
 // SQLite's drivers bind numbers, strings, bigints, buffers and null (better-sqlite3 refuses the rest): values as
