@@ -96,7 +96,7 @@ export function upsertSteps(
       if (!properties) {
         throw AuditTrailError.unauditedWrite(meta.className, call);
       }
-      changeTypeOf = await upsertChangeTypes(em, meta.class as EntityName<object>, properties, rows);
+      changeTypeOf = await upsertChangeTypes(em, meta.class as EntityName<object>, properties, rows, options.schema);
       return {};
     },
     run,
