@@ -5,6 +5,7 @@ import { hookQueryBuilder, runBuilderOn, type QueryBuilderCalls, type QueryBuild
 import type { AfterStatements, BeforeStatements } from '../write/AuditedChange.js';
 import { auditWriterOf, type AuditWriter } from '../write/AuditWriter.js';
 import { unauditedWritesAllowed, auditedWrite } from '../write/AuditWriteGuard.js';
+import { builderInsertKeys } from './builderInsertKeys.js';
 import { entityMetadataOf } from './entityMetadataOf.js';
 
 /**
@@ -75,7 +76,8 @@ async function executeAudited(
     if (type === 'UPDATE') {
       after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'U' })) }] };
     } else if (type === 'INSERT') {
-      after = { changed: [{ meta, changes: insertedKeys(meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql').map(key => ({ key, changeType: 'I' })) }] };
+      const keys = await builderInsertKeys(em, transaction, meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql');
+      after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'I' })) }] };
     }
     await session.after(transaction, after);
     return result;
@@ -107,17 +109,6 @@ function keyCondition(keyNames: string[], keys: unknown[][]): object {
     return { [keyNames[0]!]: { $in: keys.map(key => key[0]) } };
   }
   return { $or: keys.map(key => Object.fromEntries(keyNames.map((name, i) => [name, key[i]]))) };
-}
-
-function insertedKeys(meta: EntityMetadata, inserted: Record<string, unknown>[], result: unknown, mysql: boolean): unknown[][] {
-  const { rows, insertId } = (result ?? {}) as { rows?: Record<string, unknown>[]; insertId?: number };
-  const keys = inserted.map((row, i) =>
-    meta.getPrimaryProps().map(prop => row[prop.name] ?? rows?.[i]?.[prop.fieldNames[0]!] ?? (mysql && insertId ? insertId + i : undefined)),
-  );
-  if (keys.some(key => key.some(value => value === undefined || value === null))) {
-    throw AuditTrailError.missingPrimaryKey(meta.className);
-  }
-  return keys;
 }
 
 /** The entity a `createQueryBuilder()` call is for: its first argument, or the entity of a builder passed instead. */
