@@ -15,6 +15,7 @@ import type { ChangedRows } from '../write/AuditedChange.js';
 import { auditWriterOf, type AuditWriter } from '../write/AuditWriter.js';
 import { keyString } from '../write/keyString.js';
 import type { WriteSession } from '../write/WriteSession.js';
+import { refuseCascadingKeyChange } from './keyChanges.js';
 import { collectPivotOwners } from './pivotOwners.js';
 
 const CHANGE_TYPES: Readonly<Record<string, ChangeType | undefined>> = {
@@ -54,6 +55,10 @@ export class AuditTrailSubscriber implements EventSubscriber {
     for (const changeSet of uow.getChangeSets()) {
       if (writer.plans.auditEntities.has(changeSet.meta.className)) {
         throw AuditTrailError.readOnly(changeSet.meta.className, OPERATIONS[changeSet.type] ?? 'changed');
+      }
+      // A flush's update payload holds only changed values: a key in it is a key change.
+      if (changeSet.type === ChangeSetType.UPDATE && changeSet.payload) {
+        refuseCascadingKeyChange(changeSet.meta, writer.plans, changeSet.payload);
       }
     }
     const session = writer.begin(em, auditContext.current());

@@ -30,7 +30,7 @@ function auditedMethods(base: NativeWrites): NativeWrites {
     },
     nativeUpdate(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, data: object, options: NativeOptions = {}) {
       const run = (em: EntityManager) => base.nativeUpdate.call(em, entityName, where, data, options);
-      return runNativeWrite(this, entityName, options, (meta, plans) => updateSteps(meta, plans, where, options, run), () => run(this));
+      return runNativeWrite(this, entityName, options, (meta, plans) => updateSteps(meta, plans, where, data, options, run), () => run(this));
     },
     nativeDelete(this: EntityManager, entityName: EntityName<object>, where: FilterQuery<object>, options: NativeOptions = {}) {
       const run = (em: EntityManager) => base.nativeDelete.call(em, entityName, where, options);

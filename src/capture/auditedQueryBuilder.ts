@@ -1,11 +1,14 @@
 import { LockMode, type EntityManager, type EntityMetadata, type EntityName } from '@mikro-orm/core';
 import { auditContext } from '../context/AuditContext.js';
+import type { AuditPlans } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { hookQueryBuilder, runBuilderOn, type QueryBuilderCalls, type QueryBuilderLike } from '../mikro-orm/queryBuilderClass.js';
 import type { AfterStatements, BeforeStatements } from '../write/AuditedChange.js';
 import { auditWriterOf, type AuditWriter } from '../write/AuditWriter.js';
 import { unauditedWritesAllowed, auditedWrite } from '../write/AuditWriteGuard.js';
+import { builderInsertKeys } from './builderInsertKeys.js';
 import { entityMetadataOf } from './entityMetadataOf.js';
+import { refuseCascadingKeyChange } from './keyChanges.js';
 
 /**
  * Makes a query builder of an audited entity record its `insert()`, `update()` and `delete()` like the native
@@ -17,7 +20,7 @@ import { entityMetadataOf } from './entityMetadataOf.js';
 export function auditQueryBuilder<Q extends object>(qb: Q, em: EntityManager, entityName: EntityName<object>): Q {
   const writer = auditWriterOf(em);
   const meta = writer && entityMetadataOf(em, entityName);
-  if (!writer || !meta || !(writer.plans.bySource.has(meta.className) || writer.plans.cascades.reachesAudited(meta.root.className, writer.plans.bySource))) {
+  if (!writer || !meta || !(writer.plans.bySource.has(meta.className) || reachesAudited(writer.plans, meta, 'delete') || reachesAudited(writer.plans, meta, 'key'))) {
     return qb;
   }
   const transaction = em.getTransactionContext<object>();
@@ -39,8 +42,11 @@ async function executeAudited(
   if (type !== 'UPDATE' && type !== 'DELETE' && type !== 'INSERT') {
     return execute();
   }
+  if (type === 'UPDATE' && calls.updated) {
+    refuseCascadingKeyChange(meta, writer.plans, calls.updated);
+  }
   const audited = writer.plans.bySource.has(meta.className);
-  if (!audited && type !== 'DELETE') {
+  if (!audited && (type !== 'DELETE' || !reachesAudited(writer.plans, meta, 'delete'))) {
     return execute();
   }
   // An insert … on conflict merge may update existing rows and cannot say which; an insert from a subquery
@@ -75,11 +81,18 @@ async function executeAudited(
     if (type === 'UPDATE') {
       after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'U' })) }] };
     } else if (type === 'INSERT') {
-      after = { changed: [{ meta, changes: insertedKeys(meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql').map(key => ({ key, changeType: 'I' })) }] };
+      const keys = await builderInsertKeys(em, transaction, meta, calls.inserted!, result, writer.plans.names.dialect === 'mysql');
+      after = { changed: [{ meta, changes: keys.map(key => ({ key, changeType: 'I' })) }] };
     }
     await session.after(transaction, after);
     return result;
   });
+}
+
+// Whether deleting a row of `meta`, or changing its key, makes the database change rows of an audited entity.
+function reachesAudited({ bySource, cascades, keyCascades }: AuditPlans, meta: EntityMetadata, change: 'delete' | 'key'): boolean {
+  const root = meta.root.className;
+  return change === 'delete' ? cascades.reachesAudited(root, bySource) : keyCascades.auditedDependent(root, bySource) !== undefined;
 }
 
 // A write that cannot be recorded (`outsideCall`: run outside the transaction it was created in; else an upsert
@@ -107,17 +120,6 @@ function keyCondition(keyNames: string[], keys: unknown[][]): object {
     return { [keyNames[0]!]: { $in: keys.map(key => key[0]) } };
   }
   return { $or: keys.map(key => Object.fromEntries(keyNames.map((name, i) => [name, key[i]]))) };
-}
-
-function insertedKeys(meta: EntityMetadata, inserted: Record<string, unknown>[], result: unknown, mysql: boolean): unknown[][] {
-  const { rows, insertId } = (result ?? {}) as { rows?: Record<string, unknown>[]; insertId?: number };
-  const keys = inserted.map((row, i) =>
-    meta.getPrimaryProps().map(prop => row[prop.name] ?? rows?.[i]?.[prop.fieldNames[0]!] ?? (mysql && insertId ? insertId + i : undefined)),
-  );
-  if (keys.some(key => key.some(value => value === undefined || value === null))) {
-    throw AuditTrailError.missingPrimaryKey(meta.className);
-  }
-  return keys;
 }
 
 /** The entity a `createQueryBuilder()` call is for: its first argument, or the entity of a builder passed instead. */

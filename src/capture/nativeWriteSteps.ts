@@ -5,19 +5,23 @@ import { AuditTrailError } from '../errors/index.js';
 import { insertManyKeys } from '../mikro-orm/insertManyKeys.js';
 import type { AfterStatements, ChangedRows } from '../write/AuditedChange.js';
 import type { NativeOptions, NativeWrite } from './nativeWrite.js';
+import { refuseCascadingKeyChange } from './keyChanges.js';
 import { conflictProperties, upsertChangeTypes } from './upsertChanges.js';
 
 type Run<R> = (em: EntityManager) => Promise<R>;
 
 /** `nativeUpdate`: the keys of the matching rows are read first, and those rows copied as `U` after the update. */
-export function updateSteps(meta: EntityMetadata, plans: AuditPlans, where: FilterQuery<object>, options: NativeOptions, run: Run<number>): NativeWrite<number> | undefined {
+// A write that sets a primary key the database cascades into audited rows is refused (see keyChanges.ts).
+export function updateSteps(meta: EntityMetadata, plans: AuditPlans, where: FilterQuery<object>, data: object, options: NativeOptions, run: Run<number>): NativeWrite<number> | undefined {
   if (!plans.bySource.has(meta.className)) {
+    refuseCascadingKeyChange(meta, plans, data);
     return undefined;
   }
   let keys: unknown[][] = [];
   return {
     before: async em => {
       keys = await matchingKeys(em, meta, where, options, plans);
+      refuseCascadingKeyChange(meta, plans, data, keys);
       return {};
     },
     run,
@@ -96,7 +100,7 @@ export function upsertSteps(
       if (!properties) {
         throw AuditTrailError.unauditedWrite(meta.className, call);
       }
-      changeTypeOf = await upsertChangeTypes(em, meta.class as EntityName<object>, properties, rows);
+      changeTypeOf = await upsertChangeTypes(em, meta.class as EntityName<object>, properties, rows, options.schema);
       return {};
     },
     run,

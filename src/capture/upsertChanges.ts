@@ -29,21 +29,34 @@ export function conflictProperties(meta: EntityMetadata, rows: readonly Record<s
 }
 
 /**
- * Reads, before the upsert, which of `rows` match an existing row (one query), and returns a function telling
- * the change type of row `i` once the upsert ran: `U` if it matched, `I` otherwise.
+ * Reads, before the upsert, which of `rows` match an existing row, and returns a function telling the change
+ * type of row `i` once the upsert ran: `U` if it matched, `I` otherwise. The database decides what matches, as
+ * its unique index will: MikroORM's filters are off (a soft-deleted row still conflicts), and a row the read
+ * found whose values equal no row given exactly (a case-insensitive collation: `ADA@x` finds `ada@x`) makes
+ * each row not matched exactly be asked of the database on its own.
  */
 export async function upsertChangeTypes(
   em: EntityManager,
   entityName: EntityName<object>,
   properties: readonly string[],
   rows: readonly Record<string, unknown>[],
+  schema: string | undefined,
 ): Promise<(index: number) => ChangeType> {
   const conflict = (row: Record<string, unknown>) => keyString(properties.map(name => plainValue(row[name])));
   const conditions = rows.map(row => Object.fromEntries(properties.map(name => [name, plainValue(row[name])])));
   const existing = await em.find(entityName, { $or: conditions } as never, {
     fields: [...new Set([...em.getMetadata().find(entityName)!.primaryKeys, ...properties])] as never,
     disableIdentityMap: true,
+    filters: false,
+    schema,
   });
-  const matched = new Set(existing.map(row => conflict(row as Record<string, unknown>)));
-  return index => (matched.has(conflict(rows[index]!)) ? 'U' : 'I');
+  const found = new Set(existing.map(row => conflict(row as Record<string, unknown>)));
+  const given = new Set(rows.map(conflict));
+  const matched = rows.map(row => found.has(conflict(row)));
+  if ([...found].some(key => !given.has(key))) {
+    for (const [i, condition] of conditions.entries()) {
+      matched[i] ||= (await em.count(entityName, condition as never, { filters: false, schema })) > 0;
+    }
+  }
+  return index => (matched[index] ? 'U' : 'I');
 }

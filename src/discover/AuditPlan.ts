@@ -4,6 +4,7 @@ import type { MaskFunction, ResolvedAuditTrailOptions, TrackField, TriggerBackst
 import { isCopied } from '../define/auditProperties.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { DatabaseCascades } from './DatabaseCascades.js';
+import type { KeyChangeCascades } from './KeyChangeCascades.js';
 import type { Dialect } from '../sql/Dialect.js';
 import { auditedPropertyNames, isExcluded, isMasked } from '../define/propertyFilters.js';
 import type { ParameterColumn, SnapshotStatementShape } from '../sql/snapshotInsert.js';
@@ -50,6 +51,8 @@ export interface AuditPlans {
   readonly auditEntities: ReadonlySet<string>;
   /** The relations along which the database deletes or nulls rows when a row is deleted. */
   readonly cascades: DatabaseCascades;
+  /** The relations along which the database updates rows when a referenced row's key changes. */
+  readonly keyCascades: KeyChangeCascades;
   /** The pivot tables of audited many-to-many collections, by `Owner.property`. */
   readonly pivots: ReadonlyMap<string, PivotPlan>;
   /** How statements name tables and columns on this ORM's database. */

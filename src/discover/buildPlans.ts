@@ -11,6 +11,7 @@ import { createAuditPlan, type AuditPlan, type PivotPlan } from './AuditPlan.js'
 import { alignWithSource } from './completeAuditEntity.js';
 import { dropsRemovedColumn } from './retainedColumns.js';
 import { DatabaseCascades } from './DatabaseCascades.js';
+import { KeyChangeCascades } from './KeyChangeCascades.js';
 import { installBackstop } from './installBackstop.js';
 import { addAuditedPivotEntities, completePivotAudit, warnUnauditedCollections } from './pivotPlans.js';
 import type { ReconcileTarget } from './reconcileAuditTables.js';
@@ -87,7 +88,8 @@ function finish(
   const { guard } = settings;
   const names = { dialect: dialectOf(platform) ?? 'sqlite', quote: (identifier: string) => platform.quoteIdentifier(identifier) };
   const cascades = new DatabaseCascades(metas, config);
-  const plans = { bySource, auditEntities, cascades, pivots, names, strict: guard.strict, backstop: settings.backstop };
+  const keyCascades = new KeyChangeCascades(metas, config);
+  const plans = { bySource, auditEntities, cascades, keyCascades, pivots, names, strict: guard.strict, backstop: settings.backstop };
   registerAuditWriter(storage, new AuditWriter(plans));
   if (settings.backstop && targets.length > 0) {
     installBackstop([...bySource.values()], settings.backstop, platform);

@@ -45,6 +45,18 @@ export class AuditTrailError extends AuditTrailErrorBase {
     );
   }
 
+  static keyChangeCascades(entity: string, property: string, dependent: string, relation: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_KEY_CHANGE_CASCADES',
+      `Changing the primary key ${entity}.${property} makes the database update ${dependent}.${relation} through its ` +
+        `foreign key's ON UPDATE CASCADE (MikroORM gives it to relations with Cascade.PERSIST, the default), and those ` +
+        `audited ${dependent} rows would change without history. Keep primary keys stable (create a new ${entity} and ` +
+        `move the ${dependent} rows to it), or give ${dependent}.${relation} updateRule: 'no action' and migrate the ` +
+        `foreign key.`,
+      { entity },
+    );
+  }
+
   static unauditedStatement(entity: string, table: string): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_UNAUDITED_STATEMENT',

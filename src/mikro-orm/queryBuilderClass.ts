@@ -6,6 +6,7 @@ export interface QueryBuilderLike {
   setLockMode(mode?: unknown): QueryBuilderLike;
   andWhere(cond: object): QueryBuilderLike;
   insert(data: unknown): QueryBuilderLike;
+  update(data: unknown): QueryBuilderLike;
   onConflict(fields?: unknown): unknown;
   execute(method?: string, mapResults?: boolean): Promise<unknown>;
 }
@@ -21,6 +22,8 @@ export interface QueryBuilderCalls {
   /** The rows given to `insert()`; absent when the statement inserts some other way (`insertFrom()`). */
   inserted?: Record<string, unknown>[];
   conflict?: boolean;
+  /** What `update()` was given to set. */
+  updated?: Record<string, unknown>;
 }
 
 type QueryBuilderClass = new (...args: never[]) => QueryBuilderLike;
@@ -43,6 +46,11 @@ export function hookQueryBuilder<Q extends object>(qb: Q, hooks: QueryBuilderHoo
       override insert(data: unknown): QueryBuilderLike {
         callsOf(this).inserted = (Array.isArray(data) ? data : [data]) as Record<string, unknown>[];
         return super.insert(data);
+      }
+
+      override update(data: unknown): QueryBuilderLike {
+        callsOf(this).updated = data as Record<string, unknown>;
+        return super.update(data);
       }
 
       override onConflict(fields?: unknown): unknown {

@@ -9,7 +9,7 @@ export const ormMajor = Number(core.Utils.getORMVersion().split('.')[0]);
 const decoratorModule = '@mikro-orm/decorators/legacy';
 const decorators = (ormMajor >= 7 ? await import(/* @vite-ignore */ decoratorModule) : core) as typeof core;
 
-export const { Entity, Property, PrimaryKey, ManyToOne, OneToOne, OneToMany, ManyToMany, Embeddable, Embedded, Unique, Index, Enum } =
+export const { Entity, Property, PrimaryKey, ManyToOne, OneToOne, OneToMany, ManyToMany, Embeddable, Embedded, Unique, Index, Enum, Filter } =
   decorators;
 
 type SchemaApi = {
