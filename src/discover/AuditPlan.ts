@@ -66,6 +66,8 @@ export interface AuditPlans {
 /** How to audit the pivot table of one many-to-many collection: the plan of its pivot entity, and its columns. */
 export interface PivotPlan {
   readonly plan: AuditPlan;
+  /** The owning side's entity. */
+  readonly owner: EntityMetadata;
   /** The pivot columns that reference the owning side. */
   readonly ownerColumns: readonly string[];
 }

@@ -66,7 +66,7 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
     if (pending && completed) {
       const plan = planOf({ source: completed.source, audit: completed.audit, options: pending.options });
       bySource.set(completed.source.className, plan);
-      pivots.set(`${completed.owner.className}.${pending.definition.property}`, { plan, ownerColumns: completed.ownerColumns });
+      pivots.set(`${completed.owner.className}.${pending.definition.property}`, { plan, owner: completed.owner, ownerColumns: completed.ownerColumns });
       auditEntities.add(meta.className);
       guard.protect(plan.shape.auditTable, meta.className, plan.shape.dialect);
     }

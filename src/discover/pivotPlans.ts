@@ -49,7 +49,7 @@ export function addAuditedPivotEntities(pivots: Map<string, PivotPlan>, metas: E
       const pivotMeta = prop.kind === ReferenceKind.MANY_TO_MANY && prop.owner ? metas.find(m => m.pivotTable && m.tableName === prop.pivotTable) : undefined;
       const plan = pivotMeta && bySource.get(pivotMeta.className);
       if (plan && !pivots.has(`${meta.className}.${prop.name}`) && !generated.has(plan.auditName)) {
-        pivots.set(`${meta.className}.${prop.name}`, { plan, ownerColumns: [...prop.joinColumns] });
+        pivots.set(`${meta.className}.${prop.name}`, { plan, owner: meta, ownerColumns: [...prop.joinColumns] });
       }
     }
   }

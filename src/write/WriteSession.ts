@@ -71,7 +71,7 @@ export class WriteSession {
     await this.#recordCascades(deleting, intent);
     this.#pivotOwners = intent.pivotOwners ?? new Map();
     for (const [pivot, owners] of this.#pivotOwners) {
-      this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners));
+      this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners, true));
     }
     if (this.#writer.plans.backstop) {
       await markRecorded(this.#em, transaction, true, this.context);

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { ChangeType } from '../define/AuditColumns.js';
-import type { PivotPlan } from '../discover/AuditPlan.js';
+import { qualifiedTableName, type PivotPlan } from '../discover/AuditPlan.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildValuesInsert } from '../sql/valuesInsert.js';
@@ -15,11 +15,20 @@ const ROWS_PER_STATEMENT = 500;
 /** Pivot rows by key string (of the pivot's key columns): each row's copied columns, in the plan's order. */
 export type PivotRows = Map<string, unknown[]>;
 
-/** The pivot rows of the given owners (those with a key yet), read inside the transaction. */
-export async function readPivotRows(em: EntityManager, transaction: object, pivot: PivotPlan, owners: Iterable<object>): Promise<PivotRows> {
+/**
+ * The pivot rows of the given owners (those with a key yet), read inside the transaction. With `lockOwners` (the
+ * read before the write's statements) the owners' rows are locked first: another transaction changing the same
+ * owners' pivot rows (its foreign key check takes a share lock on the owner) waits until this one commits, so
+ * the rows that differ between this read and the one after the statements are this write's own.
+ */
+export async function readPivotRows(em: EntityManager, transaction: object, pivot: PivotPlan, owners: Iterable<object>, lockOwners = false): Promise<PivotRows> {
   const { sourceTable, keyColumns, copiedColumns } = pivot.plan.shape;
   const keyIndexes = keyColumns.map(column => copiedColumns.indexOf(column.name));
   const keys = [...owners].map(owner => primaryKeyValues(owner)).filter((key): key is unknown[] => key !== null && key.every(v => v != null));
+  if (lockOwners && keys.length > 0) {
+    const ownerKey = pivot.owner.getPrimaryProps().flatMap(prop => prop.fieldNames);
+    await selectByKeys(em, transaction, pivot.plan.shape, qualifiedTableName(pivot.owner, em.getPlatform()), ownerKey, keys, ownerKey, true);
+  }
   const rows: PivotRows = new Map();
   for (const values of await selectByKeys(em, transaction, pivot.plan.shape, sourceTable, pivot.ownerColumns, keys, copiedColumns)) {
     rows.set(keyString(keyIndexes.map(index => values[index])), values);
