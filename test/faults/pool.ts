@@ -1,11 +1,11 @@
 import type { MikroORM } from '@mikro-orm/core';
 
 /**
- * Proves that every connection of a pool of `size` came back: `size` transactions are opened at once and each
- * runs a query while all are open. A connection kept by an earlier failure would make one of them wait, so the
- * check fails after `timeoutMs` instead of hanging.
+ * How many of a pool's `size` connections can be used at once: `size` transactions are opened together and each
+ * runs a query while all are open. A connection kept by an earlier failure makes one of them wait; after
+ * `waitMs` the count reached is returned (the waiting transactions stay queued until the ORM is closed).
  */
-export async function expectPoolFree(orm: MikroORM, size: number, timeoutMs = 10_000): Promise<void> {
+export async function usableConnections(orm: MikroORM, size: number, waitMs = 5_000): Promise<number> {
   let release!: () => void;
   const allOpen = new Promise<void>(resolve => (release = resolve));
   let open = 0;
@@ -19,12 +19,19 @@ export async function expectPoolFree(orm: MikroORM, size: number, timeoutMs = 10
     }),
   );
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`only ${open} of ${size} pooled connections could be used at once: one was leaked`)), timeoutMs);
-  });
-  try {
-    await Promise.race([Promise.all(holders), timeout]);
-  } finally {
-    clearTimeout(timer);
+  const timeout = new Promise<void>(resolve => (timer = setTimeout(resolve, waitMs)));
+  await Promise.race([Promise.all(holders), timeout]);
+  clearTimeout(timer);
+  if (open < size) {
+    release();
+  }
+  return open;
+}
+
+/** Every pooled connection came back: all `size` can be used at once. */
+export async function expectPoolFree(orm: MikroORM, size: number): Promise<void> {
+  const usable = await usableConnections(orm, size);
+  if (usable !== size) {
+    throw new Error(`only ${usable} of ${size} pooled connections could be used at once: one was leaked`);
   }
 }
