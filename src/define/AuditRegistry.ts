@@ -29,6 +29,16 @@ export function registerAuditTrail(source: AuditableEntity, options: AuditTrailO
   }
   const definition: AuditDefinition = { source, options };
   bySource.set(source, definition);
+  if (source instanceof EntitySchema) {
+    // Discovery works on a copy of a schema, and gives a copy without a class a new class of its own: a schema
+    // found only by folder discovery or as a relation target could then not be told apart from an unmarked one,
+    // and ran without history. The class MikroORM would create, created now, stays the same on every copy.
+    const meta = source.meta as { class?: object; className: string };
+    meta.class ??= { [meta.className]: class {} }[meta.className];
+    if (!bySource.has(meta.class!)) {
+      bySource.set(meta.class!, definition);
+    }
+  }
   return definition;
 }
 
@@ -55,8 +65,8 @@ export function findDefinitionByAuditClass(auditClass: object): AuditDefinition 
 }
 
 /**
- * How the source entity's discovered metadata is recognised: by its class, or for an `EntitySchema` without a
- * class by its name, since discovery builds such a schema a class of its own on a copy of it.
+ * How the source entity's discovered metadata is recognised: by its class (a marked `EntitySchema` is given one
+ * when it is marked, see `registerAuditTrail`), else by its name.
  */
 export function sourceKeyOf(source: AuditableEntity): object | string {
   return source instanceof EntitySchema ? (source.meta.class ?? source.meta.className) : source;

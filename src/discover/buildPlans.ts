@@ -1,4 +1,4 @@
-import type { EntityMetadata, MetadataStorage, Platform } from '@mikro-orm/core';
+import { EntitySchema, type EntityMetadata, type MetadataStorage, type Platform } from '@mikro-orm/core';
 import { findDefinition, findDefinitionByAuditClass, metadataKeys, sourceKeyOf, sourceNameOf, type AuditDefinition } from '../define/AuditRegistry.js';
 import { validateFilters } from '../define/propertyFilters.js';
 import { AuditTrailConfigError } from '../errors/index.js';
@@ -116,7 +116,7 @@ function auditEntitiesOf(metas: EntityMetadata[], run: DiscoveryRun, platform: P
   for (const meta of metas) {
     const definition = findDefinition(meta.class);
     if (definition && !audits.some(a => a.definition === definition)) {
-      throw AuditTrailConfigError.auditSchemaMissing(meta.className);
+      throw AuditTrailConfigError.auditSchemaMissing(meta.className, definition.source instanceof EntitySchema ? 'auditTrail()' : '@AuditTrail()');
     }
   }
   if (audits.length > 0 && !dialect) {

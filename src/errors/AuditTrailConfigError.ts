@@ -138,11 +138,12 @@ export class AuditTrailConfigError extends AuditTrailErrorBase {
     );
   }
 
-  static auditSchemaMissing(entity: string): AuditTrailConfigError {
+  static auditSchemaMissing(entity: string, marker: '@AuditTrail()' | 'auditTrail()' = '@AuditTrail()'): AuditTrailConfigError {
     return new AuditTrailConfigError(
       'AUDIT_AUDIT_SCHEMA_MISSING',
-      `${entity} is marked with @AuditTrail() but its audit entity is not in the config. Wrap the config in ` +
-        `withAuditTrail(config) with ${entity} listed in \`entities\`, or add auditOf(${entity}) to \`entities\`.`,
+      `${entity} is marked with ${marker} but its audit entity is not in the config. Wrap the config in ` +
+        `withAuditTrail(config) with ${entity} listed in \`entities\`, or add auditOf(${entity}) to \`entities\` ` +
+        `(with folder discovery, export auditOf(${entity}) from a discovered file, e.g. next to ${entity}).`,
       { entity },
     );
   }

@@ -1,6 +1,7 @@
 import type { EntityManager, Platform } from '@mikro-orm/core';
 import { inlineMysqlLiterals, numberedPlaceholders } from '../sql/inlineLiterals.js';
-import type { SqlStatement } from '../sql/SqlStatement.js';
+import { SqlArray, type SqlStatement } from '../sql/SqlStatement.js';
+import { toPostgresArray } from '../sql/snapshotInsert.js';
 import { dialectOf } from './dialectOf.js';
 
 /** What a statement returns: rows (`all`), or the affected row count (`run`). */
@@ -35,7 +36,8 @@ export async function executeStatement<M extends 'all' | 'run'>(
   const platform = em.getPlatform();
   const dialect = dialectOf(platform);
   const sql = dialect === 'mysql' ? inlineMysqlLiterals(statement, date => mysqlDate(platform, date)) : statement.sql;
-  const params = dialect === 'mysql' ? [] : dialect === 'sqlite' ? statement.params.map(sqliteValue) : statement.params;
+  const params =
+    dialect === 'mysql' ? [] : dialect === 'sqlite' ? statement.params.map(sqliteValue) : statement.params.map(value => postgresValue(platform, value));
   const run = async (): Promise<unknown> => {
     if (typeof connection.getKnex === 'function') {
       // MikroORM 6: knex turns `?` into the driver's placeholders and passes the bindings separately.
@@ -74,8 +76,20 @@ function sqliteValue(value: unknown): unknown {
 
 // Dates as MikroORM formats them for MySQL/MariaDB (its `timezone` option applied): digits and separators only.
 function mysqlDate(platform: Platform, date: Date): string {
+  return platformDate(platform, date, /^'([0-9: .-]+)'$/);
+}
+
+// Dates, alone or in an array, as MikroORM writes them on PostgreSQL: UTC digits under `forceUtcTimezone` (its
+// default there), local ones otherwise. The pg driver would send local digits whatever the option, and a
+// `timestamp` (without time zone) column keeps the digits, so a date key would match no row MikroORM wrote.
+function postgresValue(platform: Platform, value: unknown): unknown {
+  const date = (d: Date) => platformDate(platform, d, /^'([0-9A-Z:.+ -]+)'$/);
+  return value instanceof Date ? date(value) : value instanceof SqlArray ? toPostgresArray(value.values, date) : value;
+}
+
+function platformDate(platform: Platform, date: Date, form: RegExp): string {
   const quoted = platform.quoteValue(date);
-  const match = /^'([0-9: .-]+)'$/.exec(quoted);
+  const match = form.exec(quoted);
   if (!match) {
     throw new Error(`unexpected date format from the platform: ${quoted}`);
   }

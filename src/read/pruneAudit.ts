@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { auditPlanOf } from './auditPlanOf.js';
 import type { AuditableEntity } from '../define/AuditRegistry.js';
 import { executeStatement } from '../mikro-orm/execute.js';
-import { buildDeleteByIds, buildPruneSelect } from '../sql/historyQueries.js';
+import { buildDeleteByIds, buildKeyRangeEnd, buildPruneSelect, type HistoryTable, type PruneCriteria } from '../sql/historyQueries.js';
 import { historyTableOf } from './historyTableOf.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
 import { AuditTrailError } from '../errors/index.js';
@@ -18,7 +18,7 @@ export interface PruneOptions {
    * row always keeps at least its newest version, so its history never becomes empty while it exists.
    */
   pruneNewest?: boolean;
-  /** Rows removed per statement. Defaults to 5,000. */
+  /** Rows removed per statement, and about how many audit rows each select ranks. Defaults to 5,000. */
   batchSize?: number;
 }
 
@@ -31,7 +31,10 @@ export interface PruneResult {
 /**
  * Retention: deletes old versions of an entity's history in batches (one short statement each, so memory and
  * lock time stay bounded), and reports how many it removed. Versions are ranked per row, newest first, in commit order
- * (audit id), as every history reader ranks them.
+ * (audit id), as every history reader ranks them. The table is walked once in key order, a range of about
+ * `batchSize` audit rows at a time (more when many rows share the value of the key's first column: a range holds
+ * whole values of it), and versions are ranked within their range: the work grows with the table's size, not with
+ * its square.
  *
  * @example
  * await pruneAudit(em, Person, { olderThan: new Date(Date.now() - 365 * 86_400_000), keepLast: 10 });
@@ -51,25 +54,32 @@ export async function pruneAudit(em: EntityManager, entityType: AuditableEntity,
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw AuditTrailError.invalidPruneOption(plan.sourceName, 'batchSize', 'a positive integer', batchSize);
   }
-
-  const table = historyTableOf(plan);
   const olderThanValue = olderThan === undefined ? undefined : toDatabaseValue(plan.statementProps[0]!, olderThan, plan.platform);
-  const select = buildPruneSelect(table, { olderThan: olderThanValue, keepLast, pruneNewest, batchSize });
-  // In the caller's transaction when there is one; otherwise each batch commits on its own.
+  return await pruneByKeyRanges(em, historyTableOf(plan), { olderThan: olderThanValue, keepLast, pruneNewest }, batchSize);
+}
+
+async function pruneByKeyRanges(em: EntityManager, table: HistoryTable, criteria: PruneCriteria, batchSize: number): Promise<PruneResult> {
+  // In the caller's transaction when there is one; otherwise each statement commits on its own.
   const transaction = em.getTransactionContext<object>();
+  const pending: unknown[] = [];
   let removed = 0;
   let batches = 0;
+  let after: unknown;
   for (;;) {
-    const ids = (await executeStatement(em, transaction, select, 'all')).map(row => row.id);
-    if (ids.length === 0) {
-      break;
+    const [end] = await executeStatement(em, transaction, buildKeyRangeEnd(table, after, batchSize), 'all');
+    const upTo = end?.k;
+    const found = await executeStatement(em, transaction, buildPruneSelect(table, criteria, { after, upTo }), 'all');
+    pending.push(...found.map(row => row.id));
+    // Full batches as they fill; the rest once the last range was read.
+    while (pending.length >= batchSize || (upTo === undefined && pending.length > 0)) {
+      const ids = pending.splice(0, batchSize);
+      await executeStatement(em, transaction, buildDeleteByIds(table, ids), 'run');
+      removed += ids.length;
+      batches++;
     }
-    await executeStatement(em, transaction, buildDeleteByIds(table, ids), 'run');
-    removed += ids.length;
-    batches++;
-    if (ids.length < batchSize) {
-      break;
+    if (upTo === undefined) {
+      return { removed, batches };
     }
+    after = upTo;
   }
-  return { removed, batches };
 }

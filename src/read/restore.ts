@@ -1,4 +1,4 @@
-import { EntitySchema, ReferenceKind, type EntityManager, type EntityMetadata, type EntityName, type EntityProperty } from '@mikro-orm/core';
+import { EntitySchema, FlushMode, ReferenceKind, type EntityManager, type EntityMetadata, type EntityName, type EntityProperty } from '@mikro-orm/core';
 import { auditContext } from '../context/AuditContext.js';
 import { auditPlanOf } from './auditPlanOf.js';
 import { isCopied } from '../define/auditProperties.js';
@@ -21,6 +21,11 @@ export interface RestoreOptions {
  * that as an ordinary audited change whose reason names the version. Restoring works across schema changes:
  * a column removed since is ignored, and a column added since (no value in that version) keeps its current
  * value, or takes its default when the row is recreated. Masked and excluded properties are not restored.
+ *
+ * Only the restored row is written: the change is made and flushed in a fork of `em` on `em`'s transaction (if
+ * it has one, the restore commits or rolls back with it), so changes pending in `em` stay pending and never
+ * carry the restore's reason. The returned entity is `em`'s own, reloaded with the restored state; a change to
+ * that same row pending in `em` is replaced by it.
  *
  * @example
  * const [, previous] = await auditHistory(em, Invoice, 42);
@@ -49,11 +54,19 @@ export async function restore(em: EntityManager, first: object, second?: object,
   const entityName = meta.class as EntityName<object>;
   const key = meta.primaryKeys.map(name => plainValue(version![name]));
   const data = restoredData(meta, version!, plan.options);
-  const live = await em.findOne(entityName, keyFilter(meta, key.length === 1 ? key[0] : key) as never);
-  const entity = live ? em.assign(live, data as never) : em.create(entityName, { ...keyFilter(meta, key.length === 1 ? key[0] : key), ...data } as never);
+  const where = keyFilter(meta, key.length === 1 ? key[0] : key) as never;
   const reason = options.reason ?? `restored ${sourceNameOf(definition.source)}Audit #${String(version!._audit_id)}`;
-  await auditContext.run({ ...auditContext.current(), reason }, () => em.flush());
-  return entity;
+  // A flush of `em` itself would write, under this reason, whatever else the caller has pending.
+  const fork = em.fork({ clear: true, keepTransactionContext: true });
+  const live = await fork.findOne(entityName, where);
+  if (live) {
+    fork.assign(live, data as never);
+  } else {
+    fork.create(entityName, { ...keyFilter(meta, key.length === 1 ? key[0] : key), ...data } as never);
+  }
+  await auditContext.run({ ...auditContext.current(), reason }, () => fork.flush());
+  // COMMIT: an automatic flush before this read would flush the caller's pending changes after all.
+  return await em.findOneOrFail(entityName, where, { refresh: true, flushMode: FlushMode.COMMIT });
 }
 
 function restoredData(meta: EntityMetadata, version: Record<string, unknown>, filters: Parameters<typeof isExcluded>[1]): Record<string, unknown> {

@@ -14,6 +14,14 @@ export class SqlExpression {
   constructor(readonly sql: string) {}
 }
 
+/**
+ * One parameter holding a list of values, for PostgreSQL's `cast(? as type[])`. It stays a list until the
+ * statement is sent, where `toPostgresArray` writes it with dates formatted as single parameters are.
+ */
+export class SqlArray {
+  constructor(readonly values: readonly unknown[]) {}
+}
+
 /** How a statement builder names tables and columns on one database. */
 export interface SqlNames {
   readonly dialect: Dialect;

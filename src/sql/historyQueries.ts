@@ -35,15 +35,47 @@ export interface PruneCriteria {
   readonly olderThan?: unknown;
   readonly keepLast?: number;
   readonly pruneNewest: boolean;
-  readonly batchSize: number;
 }
 
-/** The audit ids of the next batch of versions to prune, lowest first. */
-export function buildPruneSelect(table: HistoryTable, criteria: PruneCriteria): SqlStatement {
+/**
+ * A range of keys, by their first column: values after `after` (none: from the first) up to and including `upTo`
+ * (none: to the last). A range holds every version of each of its keys, so versions can be ranked within it.
+ * The first column alone has an index of its own in every audit table, so both bounds are index ranges.
+ */
+export interface KeyRange {
+  readonly after?: unknown;
+  readonly upTo?: unknown;
+}
+
+/**
+ * The end of the range that starts after `after` and spans about `rows` audit rows: the first key column of the
+ * `rows`-th row in that order, as `k`; no row when fewer rows are left (the range then runs to the end).
+ */
+export function buildKeyRangeEnd(table: HistoryTable, after: unknown, rows: number): SqlStatement {
+  const q = table.quote;
+  const first = q(table.keyColumns[0]!);
+  const params: unknown[] = after === undefined ? [] : [after];
+  params.push(rows - 1);
+  const where = after === undefined ? '' : ` where ${first} > ?`;
+  return { sql: `select ${first} as ${q('k')} from ${q(table.auditTable)}${where} order by ${first} limit 1 offset ?`, params };
+}
+
+/**
+ * The audit ids of the versions to prune among the keys of one range, lowest first. Versions are ranked within
+ * the range only, so each statement costs the size of its range, not of the table.
+ */
+export function buildPruneSelect(table: HistoryTable, criteria: PruneCriteria, range: KeyRange): SqlStatement {
   const q = table.quote;
   const keys = table.keyColumns.map(q);
-  const conditions: string[] = [];
   const params: unknown[] = [];
+  const bounds: string[] = [];
+  for (const [op, value] of [['>', range.after], ['<=', range.upTo]] as const) {
+    if (value !== undefined) {
+      bounds.push(`${keys[0]} ${op} ?`);
+      params.push(value);
+    }
+  }
+  const conditions: string[] = [];
   if (criteria.olderThan !== undefined) {
     conditions.push(`v.${q(AUDIT_TIMESTAMP)} < ?`);
     params.push(criteria.olderThan);
@@ -56,9 +88,9 @@ export function buildPruneSelect(table: HistoryTable, criteria: PruneCriteria): 
     const sameKey = keys.map(key => `s.${key} = v.${key}`).join(' and ');
     conditions.push(`not (v.${q('rn')} = 1 and exists (select 1 from ${q(table.sourceTable)} s where ${sameKey}))`);
   }
-  const ranked = `select ${q(AUDIT_ID)}, ${q(AUDIT_TIMESTAMP)}, ${keys.join(', ')}, ${newestFirst(table)} as ${q('rn')} from ${q(table.auditTable)}`;
-  params.push(criteria.batchSize);
-  return { sql: `select v.${q(AUDIT_ID)} as ${q('id')} from (${ranked}) v where ${conditions.join(' and ')} order by v.${q(AUDIT_ID)} limit ?`, params };
+  const where = bounds.length > 0 ? ` where ${bounds.join(' and ')}` : '';
+  const ranked = `select ${q(AUDIT_ID)}, ${q(AUDIT_TIMESTAMP)}, ${keys.join(', ')}, ${newestFirst(table)} as ${q('rn')} from ${q(table.auditTable)}${where}`;
+  return { sql: `select v.${q(AUDIT_ID)} as ${q('id')} from (${ranked}) v where ${conditions.join(' and ')} order by v.${q(AUDIT_ID)}`, params };
 }
 
 /** Deletes audit rows by id. */

@@ -1,4 +1,4 @@
-import { SqlExpression, type SqlNames, type SqlStatement } from './SqlStatement.js';
+import { SqlArray, SqlExpression, type SqlNames, type SqlStatement } from './SqlStatement.js';
 
 /** A column whose value the statement passes as a parameter; `castType` is its SQL type (PostgreSQL needs it). */
 export interface ParameterColumn {
@@ -81,7 +81,7 @@ function joinUnnest(shape: SnapshotStatementShape, batch: SnapshotBatch, varying
     ...varying.map(({ column, index }) => ({ column, alias: `r${index}`, values: batch.values.map(row => row[index]) })),
   ];
   const casts = arrays.map(({ column, values }) => {
-    params.push(toPostgresArray(values));
+    params.push(new SqlArray(values));
     return `cast(? as ${withoutTypeModifier(column.castType)}[])`;
   });
   const aliases = [...arrays.map(a => q(a.alias)), q('o')].join(', ');
@@ -142,15 +142,19 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
 }
 
-/** A PostgreSQL array literal (`{"1","2",NULL}`); the cast to `type[]` parses each element as that type. */
-export function toPostgresArray(values: readonly unknown[]): string {
+/**
+ * A PostgreSQL array literal (`{"1","2",NULL}`); the cast to `type[]` parses each element as that type. Dates are
+ * written by `formatDate`, the form a single date parameter is sent in: a `timestamp` column keeps the digits it
+ * is given, so any other form would store another wall-clock time, and a date key would match no source row.
+ */
+export function toPostgresArray(values: readonly unknown[], formatDate: (date: Date) => string): string {
   const elements = values.map(value => {
     if (value === null || value === undefined) {
       return 'NULL';
     }
     const text =
       value instanceof Date
-        ? value.toISOString()
+        ? formatDate(value)
         : Buffer.isBuffer(value)
           ? `\\x${value.toString('hex')}`
           : typeof value === 'object'

@@ -58,7 +58,7 @@ describe('buildSnapshotInsert', () => {
 
 describe('toPostgresArray', () => {
   it('quotes every element and escapes quotes and backslashes', () => {
-    expect(toPostgresArray([1, null, 'a"b\\c', '{x,y}', new Date('2026-01-02T03:04:05.678Z'), true])).toBe(
+    expect(toPostgresArray([1, null, 'a"b\\c', '{x,y}', new Date('2026-01-02T03:04:05.678Z'), true], date => date.toISOString())).toBe(
       '{"1",NULL,"a\\"b\\\\c","{x,y}","2026-01-02T03:04:05.678Z","true"}',
     );
   });
