@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EntityManager, EntityMetadata, EntityName } from '@mikro-orm/core';
+import { IsolationLevel, type EntityManager, type EntityMetadata, type EntityName } from '@mikro-orm/core';
 import { auditContext } from '../context/AuditContext.js';
 import type { AuditPlans } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
@@ -19,6 +19,8 @@ export interface NativeWrite<R> {
   readonly run: (em: EntityManager) => Promise<R>;
   /** Describes what the write changed, from its result. */
   readonly after: (em: EntityManager, result: R) => AfterStatements | Promise<AfterStatements>;
+  /** On MySQL/MariaDB, a transaction of its own runs under READ COMMITTED. */
+  readonly readCommitted?: boolean;
 }
 
 // MikroORM's own native writes call each other (`upsert` with `disableIdentityMap` calls the fork's `upsert`,
@@ -54,5 +56,11 @@ export async function runNativeWrite<R>(
     await session.after(trx.getTransactionContext(), await steps.after(trx, result));
     session.finish();
     return result;
-  });
+  }, transactionOptions(em, writer.plans, steps));
+}
+
+// A transaction of the write's own holds only its statement and the audit rows: its isolation level changes
+// nothing for the application.
+function transactionOptions(em: EntityManager, plans: AuditPlans, steps: Pick<NativeWrite<unknown>, 'readCommitted'>): { isolationLevel?: IsolationLevel } {
+  return steps.readCommitted && !em.getTransactionContext() && plans.names.dialect === 'mysql' ? { isolationLevel: IsolationLevel.READ_COMMITTED } : {};
 }

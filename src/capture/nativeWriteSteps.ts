@@ -4,6 +4,9 @@ import type { AuditPlans } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 import { insertManyKeys } from '../mikro-orm/insertManyKeys.js';
 import type { AfterStatements, ChangedRows } from '../write/AuditedChange.js';
+import { auditWriterOf } from '../write/AuditWriter.js';
+import { keysLiveBefore } from '../write/earlierVersions.js';
+import { keyString } from '../write/keyString.js';
 import type { NativeOptions, NativeWrite } from './nativeWrite.js';
 import { refuseCascadingKeyChange } from './keyChanges.js';
 import { conflictProperties, upsertChangeTypes } from './upsertChanges.js';
@@ -104,8 +107,32 @@ export function upsertSteps(
       return {};
     },
     run,
-    after: (_em, entities): AfterStatements => ({ changed: [{ meta, changes: entities.map((entity, i) => ({ entity, changeType: changeTypeOf(i) })) }] }),
+    // So that `confirmedChangeTypes` sees an insert this upsert waited for (see `keysLiveBefore`).
+    readCommitted: true,
+    after: async (em, entities): Promise<AfterStatements> => {
+      const changeTypes = await confirmedChangeTypes(em, plans, meta, entities, changeTypeOf);
+      return { changed: [{ meta, changes: entities.map((entity, i) => ({ entity, changeType: changeTypes[i]! })) }] };
+    },
   };
+}
+
+// An `I` guessed before an upsert is an update when another transaction inserted the key while the upsert waited
+// for it (see `keysLiveBefore`). SQLite has one writer at a time: nothing can have come in between.
+async function confirmedChangeTypes(em: EntityManager, plans: AuditPlans, meta: EntityMetadata, entities: readonly object[], guessed: (index: number) => ChangeType): Promise<ChangeType[]> {
+  const plan = plans.bySource.get(meta.className)!;
+  const types = entities.map((_, i) => guessed(i));
+  const inserted = entities.flatMap((entity, i) => (types[i] === 'I' ? [{ i, key: plan.readKey(entity) }] : [])).filter(row => row.key !== null);
+  if (inserted.length === 0 || plans.names.dialect === 'sqlite') {
+    return types;
+  }
+  const transaction = em.getTransactionContext<object>()!;
+  const live = await keysLiveBefore(em, transaction, plan, inserted.map(row => row.key!), auditWriterOf(em)!.transactionIds.idOf(transaction));
+  for (const { i, key } of inserted) {
+    if (live.has(keyString(key!))) {
+      types[i] = 'U';
+    }
+  }
+  return types;
 }
 
 // Only the keys are read, the entities are not managed, and nothing pending is flushed first: a native write has

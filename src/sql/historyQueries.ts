@@ -1,5 +1,5 @@
-import { AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_TIMESTAMP } from '../define/AuditColumns.js';
-import type { SqlNames, SqlStatement } from './SqlStatement.js';
+import { AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
+import { keyPlaceholder, keyTarget, type SqlNames, type SqlStatement } from './SqlStatement.js';
 
 /** An audit table and the columns history queries rank its versions by. */
 export interface HistoryTable extends SqlNames {
@@ -97,4 +97,19 @@ export function buildPruneSelect(table: HistoryTable, criteria: PruneCriteria, r
 export function buildDeleteByIds(table: HistoryTable, ids: readonly unknown[]): SqlStatement {
   const q = table.quote;
   return { sql: `delete from ${q(table.auditTable)} where ${q(AUDIT_ID)} in (${ids.map(() => '?').join(', ')})`, params: [...ids] };
+}
+
+/**
+ * The versions of `keys` written by other transactions than `transactionId`: keys as `k0…`, the audit id as `id`,
+ * the change type as `t` (`'U'` for every version when the table keeps no change type).
+ */
+export function buildOtherVersions(table: HistoryTable, keys: readonly (readonly unknown[])[], transactionId: string, changeType: boolean): SqlStatement {
+  const q = table.quote;
+  const selected = [...table.keyColumns.map((column, i) => `${q(column)} as ${q(`k${i}`)}`), `${q(AUDIT_ID)} as ${q('id')}`, `${changeType ? q(AUDIT_CHANGE_TYPE) : `'U'`} as ${q('t')}`];
+  const list = keys.map(() => keyPlaceholder(table.keyColumns.length)).join(', ');
+  const other = `(${q(AUDIT_TRANSACTION)} is null or ${q(AUDIT_TRANSACTION)} <> ?)`;
+  return {
+    sql: `select ${selected.join(', ')} from ${q(table.auditTable)} where ${keyTarget(table, table.keyColumns)} in (${list}) and ${other}`,
+    params: [...keys.flat(), transactionId],
+  };
 }

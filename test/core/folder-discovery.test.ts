@@ -29,7 +29,8 @@ import { withAuditTrail } from ${JSON.stringify(library)};
 let orm;
 try {
   orm = await MikroORM.init(withAuditTrail({ driver: SqliteDriver, dbName: ':memory:', entities: [${JSON.stringify(entities)}] }));
-  await orm.schema.createSchema();
+  // MikroORM 6 names it createSchema(), 7 create().
+  await (orm.schema.create ? orm.schema.create() : orm.schema.createSchema());
   const em = orm.em.fork();
   em.create('Country', { id: 1, name: 'Chile' });
   await em.flush();

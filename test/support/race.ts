@@ -13,12 +13,14 @@ export async function race(
   isolationLevel: IsolationLevel,
   holder: (em: EntityManager) => Promise<void>,
   waiter: (em: EntityManager) => Promise<void>,
+  { waiterTransaction = true }: { waiterTransaction?: boolean } = {},
 ): Promise<RaceOutcome> {
   const a = fork();
   await a.begin({ isolationLevel });
   await holder(a);
-  const pending = fork()
-    .transactional(waiter, { isolationLevel })
+  const b = fork();
+  // Without `waiterTransaction` the waiter runs as an application calls a single write: in no transaction.
+  const pending = (waiterTransaction ? b.transactional(waiter, { isolationLevel }) : waiter(b))
     .then(
       (): RaceOutcome => ({ committed: true }),
       (error: unknown): RaceOutcome => ({ committed: false, error }),
