@@ -15,8 +15,7 @@ export function backstopTableOf(plan: AuditPlan, options: TriggerBackstopOptions
     saveChangeType: plan.options.saveChangeType,
     auditDeletes: plan.options.auditDeletes,
     actorColumn: actor?.prop.fieldNames[0],
-    // Fixed when the trigger is created: a time zone with daylight saving time is an hour off for part of the
-    // year in backstop rows (README: prefer `forceUtcTimezone` on MySQL/MariaDB).
-    utcOffsetMinutes: storedTimeZoneOffset(plan.platform),
+    // A fixed offset: installBackstop refuses the application's local zone on MySQL/MariaDB.
+    utcOffsetMinutes: plan.shape.dialect === 'mysql' ? storedTimeZoneOffset(plan.platform) : 0,
   };
 }

@@ -26,6 +26,15 @@ export function installBackstop(plans: readonly AuditPlan[], options: TriggerBac
   if (withoutActor) {
     throw AuditTrailConfigError.backstopActorMissing(withoutActor.sourceName, actorField!);
   }
+  const zone = platform.getTimezone();
+  if (dialect === 'mysql' && (zone === undefined || zone === 'local')) {
+    // A MySQL/MariaDB trigger writes `datetime` in one fixed offset: the application's local zone would be the
+    // zone of whichever machine generated the migration, wrong on another machine or across daylight saving time.
+    throw AuditTrailConfigError.backstopUnsupported(
+      `${platformName(platform)} with dates stored in the application's local time zone (MikroORM's timezone unset or 'local'), which a trigger cannot know`,
+      `Set forceUtcTimezone: true (or a fixed timezone such as '+00:00') in the MikroORM config, or remove triggerBackstop.`,
+    );
+  }
   const inMetadata = plans.every(plan => hasMetadataTriggers(plan.source));
   if (inMetadata && dialect === 'mysql') {
     throw AuditTrailConfigError.backstopUnsupported(`${platformName(platform)} with MikroORM 7, whose schema diff re-creates MySQL/MariaDB triggers in every migration`);

@@ -229,11 +229,10 @@ export class AuditTrailConfigError extends AuditTrailErrorBase {
     );
   }
 
-  static backstopUnsupported(platform: string): AuditTrailConfigError {
+  static backstopUnsupported(platform: string, fix = 'Remove triggerBackstop from withAuditTrail() options for this database.'): AuditTrailConfigError {
     return new AuditTrailConfigError(
       'AUDIT_BACKSTOP_UNSUPPORTED',
-      `The triggerBackstop option installs PostgreSQL triggers (and MySQL/MariaDB ones with MikroORM 6), but this ORM uses ${platform}. ` +
-        `Remove triggerBackstop from withAuditTrail() options for this database.`,
+      `The triggerBackstop option installs PostgreSQL triggers (and MySQL/MariaDB ones with MikroORM 6), but this ORM uses ${platform}. ${fix}`,
     );
   }
 

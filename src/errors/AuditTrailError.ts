@@ -225,4 +225,12 @@ export class AuditTrailError extends AuditTrailErrorBase {
       { entity },
     );
   }
+
+  static invalidTimezone(zone: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_INVALID_TIMEZONE',
+      `MikroORM's timezone option is '${zone}', which the MySQL/MariaDB driver does not read as a time zone: audit ` +
+        `timestamps could not be stored as MikroORM stores dates. Set it to 'local', 'Z' or an offset such as '+02:00'.`,
+    );
+  }
 }

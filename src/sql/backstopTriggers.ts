@@ -1,5 +1,5 @@
 import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
-import { databaseClock } from './databaseClock.js';
+import { databaseClockInTrigger } from './databaseClock.js';
 import type { Dialect } from './Dialect.js';
 import type { SqlNames, SqlStatement } from './SqlStatement.js';
 
@@ -126,7 +126,7 @@ function auditInsert(table: BackstopTable, row: string, changeType: string): str
   const columns = [...copiedColumns, AUDIT_TIMESTAMP, AUDIT_TRANSACTION, AUDIT_REASON, ...(saveChangeType ? [AUDIT_CHANGE_TYPE] : []), ...(actorColumn ? [actorColumn] : [])];
   const values = [
     ...copiedColumns.map(column => `${row}.${q(column)}`),
-    databaseClock(table.dialect, table.utcOffsetMinutes).sql,
+    databaseClockInTrigger(table.dialect, table.utcOffsetMinutes).sql,
     postgres ? 'txid_current()::text' : 'null',
     postgres ? `nullif(current_setting('${SETTING}.reason', true), '')` : `@${SETTING}_reason`,
     ...(saveChangeType ? [changeType] : []),

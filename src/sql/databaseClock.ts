@@ -16,11 +16,28 @@ export function databaseClock(dialect: Dialect, utcOffsetMinutes: number): SqlEx
   if (dialect === 'postgresql') {
     return new SqlExpression('statement_timestamp()');
   }
+  return mysqlOrSqliteClock(dialect, utcOffsetMinutes, 'utc_timestamp(3)');
+}
+
+/**
+ * The database clock for a row trigger, which fires inside the application's statement: the statement's start is
+ * before that statement waited for the row's lock, so a trigger reads the clock as it writes the row
+ * (`clock_timestamp()`; `sysdate()` on MySQL/MariaDB, converted to UTC, unless the server runs with
+ * `--sysdate-is-now`).
+ */
+export function databaseClockInTrigger(dialect: Dialect, utcOffsetMinutes: number): SqlExpression {
+  if (dialect === 'postgresql') {
+    return new SqlExpression('clock_timestamp()');
+  }
+  return mysqlOrSqliteClock(dialect, utcOffsetMinutes, `timestampadd(microsecond, floor(unix_timestamp(sysdate(6)) * 1000000), '1970-01-01 00:00:00')`);
+}
+
+function mysqlOrSqliteClock(dialect: Dialect, utcOffsetMinutes: number, utcNow: string): SqlExpression {
   if (dialect === 'sqlite') {
     return new SqlExpression(`cast(round((julianday('now') - 2440587.5) * 86400000) as integer)`);
   }
   if (!Number.isInteger(utcOffsetMinutes)) {
     throw new TypeError(`A time zone offset is a whole number of minutes, got ${String(utcOffsetMinutes)}`);
   }
-  return new SqlExpression(utcOffsetMinutes === 0 ? 'utc_timestamp(3)' : `timestampadd(minute, ${utcOffsetMinutes}, utc_timestamp(3))`);
+  return new SqlExpression(utcOffsetMinutes === 0 ? utcNow : `timestampadd(minute, ${utcOffsetMinutes}, ${utcNow})`);
 }

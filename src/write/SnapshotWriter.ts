@@ -130,7 +130,8 @@ export class SnapshotWriter {
 export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unknown[] {
   const [, transactionProp, reasonProp] = plan.statementProps;
   return [
-    databaseClock(plan.shape.dialect, storedTimeZoneOffset(plan.platform)),
+    // The offset matters on MySQL/MariaDB only; elsewhere MikroORM's `timezone` may be a zone name.
+    databaseClock(plan.shape.dialect, plan.shape.dialect === 'mysql' ? storedTimeZoneOffset(plan.platform) : 0),
     toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
     toDatabaseValue(reasonProp!, shared.reason, plan.platform),
   ];

@@ -33,15 +33,27 @@ export async function lockRowsToDelete(
   }
   const keyColumns = meta.getPrimaryProps().flatMap(prop => prop.fieldNames);
   const keys = keyed.map(change => change.key);
-  const rows = await selectByKeys(em, transaction, names, qualifiedTableName(meta, em.getPlatform()), keyColumns, keys, keyColumns, true);
+  const table = qualifiedTableName(meta, em.getPlatform());
+  const rows = await selectByKeys(em, transaction, names, table, keyColumns, keys, keyColumns, true);
   if (rows.length === keyed.length) {
     return keyed;
   }
   const found = new Set(rows.map(row => keyString(readBackKey(em.getPlatform(), keys[0]!, row))));
   const existing = keyed.filter(change => found.has(keyString(change.key)));
-  if (existing.length !== rows.length) {
-    // The rows read back did not match the keys asked for: never guess which rows are gone.
-    throw AuditTrailError.snapshotMissing(meta.className, keyed.length, existing.length);
+  if (existing.length === rows.length) {
+    return existing;
   }
-  return existing;
+  // The rows read back do not match the keys as given (a key the database matches under its collation, `ABC` for
+  // `abc`): never guess which rows are gone, let the database say, one key at a time (rows are locked already).
+  const kept: KeyedChange[] = [];
+  for (const change of keyed) {
+    const [row] = await selectByKeys(em, transaction, names, table, keyColumns, [change.key], keyColumns);
+    if (row) {
+      kept.push(change);
+    }
+  }
+  if (kept.length !== rows.length) {
+    throw AuditTrailError.snapshotMissing(meta.className, keyed.length, kept.length);
+  }
+  return kept;
 }

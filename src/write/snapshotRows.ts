@@ -82,7 +82,9 @@ export async function addMaskedValues(em: EntityManager, transaction: object, pl
   const keyNames = keyColumns.map(column => column.name);
   const found = new Map<string, unknown[]>();
   const columns = [...keyNames, ...plan.masks.map(masked => masked.sourceColumn)];
-  for (const values of await selectByKeys(em, transaction, plan.shape, sourceTable, keyNames, rows.keys, columns)) {
+  // A locking read: the rows are this write's (locked or written by it), and under MySQL/MariaDB's REPEATABLE READ
+  // a plain read would return the transaction's snapshot, not the state the other columns are copied from.
+  for (const values of await selectByKeys(em, transaction, plan.shape, sourceTable, keyNames, rows.keys, columns, true)) {
     found.set(keyString(readBackKey(plan.platform, rows.keys[0]!, values.slice(0, keyNames.length))), values.slice(keyNames.length));
   }
   const kept: SnapshotRows = { keys: [], values: [], changeTypes: [] };

@@ -1,4 +1,5 @@
 import type { Platform } from '@mikro-orm/core';
+import { AuditTrailError } from '../errors/index.js';
 
 /**
  * The offset from UTC, in minutes at `at`, of the wall-clock time MikroORM writes into and reads from a MySQL/MariaDB
@@ -13,9 +14,10 @@ export function storedTimeZoneOffset(platform: Platform, at = new Date()): numbe
   if (zone === 'Z' || zone === 'z') {
     return 0;
   }
-  const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  // As the mysql2 driver reads it: an optional sign, hours, optional minutes (`+05:30`, `+0530`, `+05`, ` 05:30`).
+  const offset = /^\s*([+-])?(\d{1,2}):?(\d{2})?$/.exec(zone);
   if (!offset) {
-    throw new TypeError(`MikroORM's timezone option must be 'local', 'Z' or an offset such as '+02:00', got '${zone}'`);
+    throw AuditTrailError.invalidTimezone(zone);
   }
-  return (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+  return (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3] ?? 0));
 }

@@ -48,6 +48,20 @@ describe.each(SERVER_DATABASES.filter(db => db.available && !supported(db.name))
 });
 
 describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))('the trigger backstop on $name', db => {
+  it('refuses, on MySQL/MariaDB, dates stored in the local time zone a trigger cannot know, at startup', async () => {
+    const project = migrationProject(db, `${dbNameFor(import.meta.url)}_zone`);
+    try {
+      const opening = project.open([LedgerSchema], moduleOptions, { forceUtcTimezone: false, timezone: undefined });
+      if (db.name === 'postgresql') {
+        await opening;
+      } else {
+        await expect(opening).rejects.toThrow(/application's local time zone .* Set forceUtcTimezone: true \(or a fixed timezone such as '\+00:00'\)/);
+      }
+    } finally {
+      await project.close();
+    }
+  });
+
   it('refuses an actorField that is not a track field, at startup', async () => {
     const project = migrationProject(db, `${dbNameFor(import.meta.url)}_actor`);
     try {
@@ -70,7 +84,8 @@ describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))
 
   beforeAll(async () => {
     project = migrationProject(db, dbName);
-    orm = await project.open([LedgerSchema], moduleOptions);
+    // A trigger stores MySQL/MariaDB dates in one fixed offset (MikroORM 7's default; MikroORM 6 needs saying).
+    orm = await project.open([LedgerSchema], moduleOptions, { forceUtcTimezone: true });
     await project.migrate();
   });
   afterAll(async () => {
