@@ -100,7 +100,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
     writer?.checkCommit(transaction);
     const session = this.#sessions.get(em);
     if (uow && session) {
-      await session.after(transaction, { changed: changedRows(uow) });
+      await session.after(transaction, { changed: changedRows(uow), updatesMayBeGone: true });
     }
     await writer?.ending(em, transaction);
   }
@@ -115,7 +115,7 @@ export class AuditTrailSubscriber implements EventSubscriber {
     // handled by beforeTransactionCommit.
     const session = this.#sessions.get(em);
     if (session) {
-      await session.after(em.getTransactionContext(), { changed: changedRows(uow) });
+      await session.after(em.getTransactionContext(), { changed: changedRows(uow), updatesMayBeGone: true });
       session.finish();
       this.#sessions.delete(em);
     }

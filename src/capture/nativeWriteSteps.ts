@@ -96,7 +96,7 @@ export function upsertSteps(
   if (!plans.bySource.has(meta.className)) {
     return undefined;
   }
-  let changeTypeOf: (index: number) => ChangeType = () => 'I';
+  let changeTypeOf: (index: number, writtenKey: string | undefined) => ChangeType = () => 'I';
   return {
     before: async em => {
       const properties = conflictProperties(meta, rows, options.onConflictFields);
@@ -118,9 +118,18 @@ export function upsertSteps(
 
 // An `I` guessed before an upsert is an update when another transaction inserted the key while the upsert waited
 // for it (see `keysLiveBefore`). SQLite has one writer at a time: nothing can have come in between.
-async function confirmedChangeTypes(em: EntityManager, plans: AuditPlans, meta: EntityMetadata, entities: readonly object[], guessed: (index: number) => ChangeType): Promise<ChangeType[]> {
+async function confirmedChangeTypes(
+  em: EntityManager,
+  plans: AuditPlans,
+  meta: EntityMetadata,
+  entities: readonly object[],
+  guessed: (index: number, writtenKey: string | undefined) => ChangeType,
+): Promise<ChangeType[]> {
   const plan = plans.bySource.get(meta.className)!;
-  const types = entities.map((_, i) => guessed(i));
+  const types = entities.map((entity, i) => {
+    const key = plan.readKey(entity);
+    return guessed(i, key ? keyString(key) : undefined);
+  });
   const inserted = entities.flatMap((entity, i) => (types[i] === 'I' ? [{ i, key: plan.readKey(entity) }] : [])).filter(row => row.key !== null);
   if (inserted.length === 0 || plans.names.dialect === 'sqlite') {
     return types;

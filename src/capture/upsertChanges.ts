@@ -1,4 +1,4 @@
-import { Utils, type EntityManager, type EntityMetadata, type EntityName } from '@mikro-orm/core';
+import { FlushMode, ReferenceKind, Utils, type EntityManager, type EntityMetadata, type EntityName } from '@mikro-orm/core';
 import type { ChangeType } from '../define/AuditColumns.js';
 import { keyString } from '../write/keyString.js';
 import { plainValue } from '../read/plainValue.js';
@@ -30,10 +30,12 @@ export function conflictProperties(meta: EntityMetadata, rows: readonly Record<s
 
 /**
  * Reads, before the upsert, which of `rows` match an existing row, and returns a function telling the change
- * type of row `i` once the upsert ran: `U` if it matched, `I` otherwise. The database decides what matches, as
- * its unique index will: MikroORM's filters are off (a soft-deleted row still conflicts), and a row the read
- * found whose values equal no row given exactly (a case-insensitive collation: `ADA@x` finds `ada@x`) makes
- * each row not matched exactly be asked of the database on its own.
+ * type of row `i` once the upsert ran, from the key (as `keyString`) of the row it wrote: `U` if it matched that
+ * row, `I` otherwise (also when the row read was deleted meanwhile and the upsert inserted a fresh one, with
+ * another key). The database decides what matches, as its unique index will: MikroORM's filters are off (a
+ * soft-deleted row still conflicts), and a row the read found whose values equal no row given exactly (a
+ * case-insensitive collation: `ADA@x` finds `ada@x`) makes each row not matched exactly be asked of the database
+ * on its own. Nothing pending is flushed first.
  */
 export async function upsertChangeTypes(
   em: EntityManager,
@@ -41,22 +43,29 @@ export async function upsertChangeTypes(
   properties: readonly string[],
   rows: readonly Record<string, unknown>[],
   schema: string | undefined,
-): Promise<(index: number) => ChangeType> {
+): Promise<(index: number, writtenKey: string | undefined) => ChangeType> {
+  const meta = em.getMetadata().find(entityName)!;
   const conflict = (row: Record<string, unknown>) => keyString(properties.map(name => plainValue(row[name])));
   const conditions = rows.map(row => Object.fromEntries(properties.map(name => [name, plainValue(row[name])])));
+  const options = { filters: false, schema, flushMode: FlushMode.COMMIT } as const;
   const existing = await em.find(entityName, { $or: conditions } as never, {
-    fields: [...new Set([...em.getMetadata().find(entityName)!.primaryKeys, ...properties])] as never,
+    ...options,
+    fields: [...new Set([...meta.primaryKeys, ...properties])] as never,
     disableIdentityMap: true,
-    filters: false,
-    schema,
   });
-  const found = new Set(existing.map(row => conflict(row as Record<string, unknown>)));
+  // The key read is compared with the key written only where both come in one form: a single scalar key.
+  const [keyProp, ...more] = meta.getPrimaryProps();
+  const keyOf = (row: Record<string, unknown>): string | true => (more.length === 0 && keyProp!.kind === ReferenceKind.SCALAR ? keyString([row[keyProp!.name]]) : true);
+  const found = new Map(existing.map(row => [conflict(row as Record<string, unknown>), keyOf(row as Record<string, unknown>)]));
   const given = new Set(rows.map(conflict));
-  const matched = rows.map(row => found.has(conflict(row)));
-  if ([...found].some(key => !given.has(key))) {
+  const matched: (string | true | undefined)[] = rows.map(row => found.get(conflict(row)));
+  if ([...found.keys()].some(key => !given.has(key))) {
     for (const [i, condition] of conditions.entries()) {
-      matched[i] ||= (await em.count(entityName, condition as never, { filters: false, schema })) > 0;
+      matched[i] ??= (await em.count(entityName, condition as never, options)) > 0 ? true : undefined;
     }
   }
-  return index => (matched[index] ? 'U' : 'I');
+  return (index, writtenKey) => {
+    const key = matched[index];
+    return key === undefined || (key !== true && writtenKey !== undefined && key !== writtenKey) ? 'I' : 'U';
+  };
 }

@@ -33,4 +33,10 @@ export interface BeforeStatements {
 export interface AfterStatements {
   /** Rows inserted or updated, with their keys now known. */
   readonly changed?: readonly ChangedRows[];
+  /**
+   * A flush's updates: MikroORM updates by key and lets an update of a row another transaction deleted first
+   * through, having changed nothing, so such a row needs no `U` row. Native writes name rows they locked or
+   * wrote: a row of theirs that is gone fails the write.
+   */
+  readonly updatesMayBeGone?: boolean;
 }

@@ -97,7 +97,7 @@ export class WriteSession {
     for (const rows of intent.changed ?? []) {
       const plan = this.#writer.plans.bySource.get(rows.meta.className);
       if (plan) {
-        await this.#write(plan, worthRecording(plan, rows), true);
+        await this.#write(plan, worthRecording(plan, rows), intent.updatesMayBeGone === true);
       }
     }
     for (const [plan, keys] of this.#nulled) {
