@@ -2,6 +2,7 @@ import {
   ChangeSetType,
   type ChangeSet,
   type EntityManager,
+  type EventArgs,
   type EventSubscriber,
   type FlushEventArgs,
   type TransactionEventArgs,
@@ -37,15 +38,17 @@ const OPERATIONS: Readonly<Record<string, string>> = {
 
 /**
  * The flush adapter: translates MikroORM's flush and transaction events into change intents for the audit
- * writer. Rows about to be deleted are described as soon as the flush's transaction is open, before any of its
- * statements; inserts and updates once its statements ran, before the commit (or, inside an outer transaction,
- * before the flush returns). It uses no per-entity event: a flush pays one loop over its change sets.
- * Registered by `withAuditTrail()`.
+ * writer. Pivot rows are read as soon as the flush's transaction is open; rows about to be deleted right before
+ * MikroORM deletes them (at the first `beforeDelete` of each entity's batch; the others return at once);
+ * inserts and updates once its statements ran, before the commit (or, inside an outer transaction, before the
+ * flush returns). Registered by `withAuditTrail()`.
  */
 export class AuditTrailSubscriber implements EventSubscriber {
   // Keyed by the flushing EntityManager (each fork has its own unit of work); a failed flush leaves its entry
   // to be replaced by the next `onFlush`, and the WeakMap lets abandoned forks go.
   readonly #sessions = new WeakMap<EntityManager, WriteSession>();
+  // Per session, the delete batches (entity and change set type) already described.
+  readonly #deleteBatches = new WeakMap<WriteSession, Set<string>>();
 
   async onFlush({ em, uow }: FlushEventArgs): Promise<void> {
     const writer = auditWriterOf(em);
@@ -121,17 +124,24 @@ export class AuditTrailSubscriber implements EventSubscriber {
     }
   }
 
+  // MikroORM deletes last, one batch per entity: locking those rows at the transaction's start took them before
+  // the flush's updates, an order the application's statements do not have (and deadlocks it did not have).
+  async beforeDelete({ em, meta, changeSet }: EventArgs<object>): Promise<void> {
+    const session = this.#sessions.get(em);
+    const batches = session && this.#deleteBatches.get(session);
+    const batch = `${meta.className}\u0000${changeSet?.type ?? ''}`;
+    if (!session || !batches || !changeSet || batches.has(batch)) {
+      return;
+    }
+    batches.add(batch);
+    const changeSets = em.getUnitOfWork().getChangeSets();
+    const inBatch = changeSets.filter(other => other.type === changeSet.type && other.meta.className === meta.className);
+    await session.beforeDeletes({ deleting: rowsByEntity(inBatch, DELETE_TYPES), changesItself: changedByFlush(changeSets) });
+  }
+
   async #before(writer: AuditWriter, session: WriteSession, em: EntityManager, uow: UnitOfWork, transaction: object, owned: boolean): Promise<void> {
-    const changeSets = uow.getChangeSets();
-    await session.before(
-      transaction,
-      {
-        deleting: rowsByEntity(changeSets, DELETE_TYPES),
-        changesItself: changedByFlush(changeSets),
-        pivotOwners: writer.plans.pivots.size > 0 ? collectPivotOwners(em, uow, writer.plans) : undefined,
-      },
-      owned,
-    );
+    this.#deleteBatches.set(session, new Set());
+    await session.before(transaction, { pivotOwners: writer.plans.pivots.size > 0 ? collectPivotOwners(em, uow, writer.plans) : undefined }, owned);
   }
 }
 

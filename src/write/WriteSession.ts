@@ -61,14 +61,7 @@ export class WriteSession {
       this.#tracked = true;
       this.#writer.track(transaction, this, true);
     }
-    const deleting = await this.#lockRowsToDelete(intent);
-    for (const { meta, changes } of deleting) {
-      const plan = this.#writer.plans.bySource.get(meta.className);
-      if (plan?.options.auditDeletes) {
-        await this.#write(plan, changes);
-      }
-    }
-    await this.#recordCascades(deleting, intent);
+    await this.beforeDeletes(intent);
     this.#pivotOwners = intent.pivotOwners ?? new Map();
     for (const [pivot, owners] of this.#pivotOwners) {
       this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners, true));
@@ -77,6 +70,22 @@ export class WriteSession {
       await markRecorded(this.#em, transaction, true, this.context);
       this.#writer.setMarked(transaction, true);
     }
+  }
+
+  /**
+   * Rows about to be deleted: locks them (in key order), writes their `D` rows and those of the rows the database
+   * will delete or null with them. Part of `before()`; a flush calls it again right before MikroORM deletes the
+   * rows of one entity (its deletes run last), so that its row locks come in the order its own statements take them.
+   */
+  async beforeDeletes(intent: BeforeStatements): Promise<void> {
+    const deleting = await this.#lockRowsToDelete(intent);
+    for (const { meta, changes } of deleting) {
+      const plan = this.#writer.plans.bySource.get(meta.className);
+      if (plan?.options.auditDeletes) {
+        await this.#write(plan, changes);
+      }
+    }
+    await this.#recordCascades(deleting, intent);
   }
 
   /** The write's statements ran: writes the rows they inserted or changed. Runs once; later calls do nothing. */
@@ -183,12 +192,14 @@ export class WriteSession {
     }
     const found = await findCascadedRows(this.#em, this.#transaction!, plans, roots, intent.changesItself ?? (() => false));
     for (const [plan, keys] of found.deleted) {
-      this.#cascaded.set(plan, new Set(keys.map(keyString)));
+      this.#cascaded.set(plan, new Set([...(this.#cascaded.get(plan) ?? []), ...keys.map(keyString)]));
       if (plan.options.auditDeletes) {
         await this.#write(plan, this.#keyed(keys, 'D'));
       }
     }
-    this.#nulled = found.nulled;
+    for (const [plan, keys] of found.nulled) {
+      this.#nulled.set(plan, [...(this.#nulled.get(plan) ?? []), ...keys]);
+    }
   }
 
   // Rows known only by key: the snapshot writer gives track field callbacks a reference to each.
