@@ -11,7 +11,7 @@ import { auditPlanOf } from '../../src/read/auditPlanOf.js';
 import { backstopTableOf } from '../../src/discover/backstopTable.js';
 import { buildBackstopStatements } from '../../src/sql/backstopTriggers.js';
 import { dbNameFor } from '../support/databases.js';
-import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { Entity, ormMajor, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase, SERVER_DATABASES } from '../support/suite.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,8 @@ const TillAudit = auditOf(Till);
 
 describeOnEachDatabase(
   'trigger backstop rows and the database clock',
-  { file: import.meta.url, config: { entities: [Till], forceUtcTimezone: true }, moduleOptions: { triggerBackstop: {} }, databases: SERVER_DATABASES },
+  // MikroORM 7 refuses the backstop on MySQL/MariaDB (test/migrations/backstop.test.ts).
+  { file: import.meta.url, config: { entities: [Till], forceUtcTimezone: true }, moduleOptions: { triggerBackstop: {} }, databases: SERVER_DATABASES.filter(db => db.name === 'postgresql' || ormMajor < 7) },
   ctx => {
     const otherClient = (sql: string) =>
       ctx.db.name === 'postgresql'
