@@ -6,6 +6,7 @@ import { dialectOf, platformName } from '../mikro-orm/dialectOf.js';
 import { allMetadata } from '../mikro-orm/metadata.js';
 import { AuditWriter, registerAuditWriter } from '../write/AuditWriter.js';
 import { installAuditedEntityManager } from '../capture/AuditedEntityManager.js';
+import { beforeCollectionSync } from '../mikro-orm/collectionSync.js';
 import type { DiscoveryRun, DiscoverySettings } from './DiscoveryRun.js';
 import { createAuditPlan, type AuditPlan, type PivotPlan } from './AuditPlan.js';
 import { alignWithSource } from './completeAuditEntity.js';
@@ -90,12 +91,14 @@ function finish(
   const cascades = new DatabaseCascades(metas, config);
   const keyCascades = new KeyChangeCascades(metas, config);
   const plans = { bySource, auditEntities, cascades, keyCascades, pivots, names, strict: guard.strict, backstop: settings.backstop };
-  registerAuditWriter(storage, new AuditWriter(plans));
+  const writer = new AuditWriter(plans);
+  registerAuditWriter(storage, writer);
   if (settings.backstop && targets.length > 0) {
     installBackstop([...bySource.values()], settings.backstop, platform);
   }
   if (targets.length > 0) {
     installAuditedEntityManager(config);
+    beforeCollectionSync(config, transaction => writer.beforePivotWrites(transaction));
     warnUnauditedCollections(targets.map(target => target.source), pivots, bySource, metas, platform);
   }
 }

@@ -233,4 +233,13 @@ export class AuditTrailError extends AuditTrailErrorBase {
         `timestamps could not be stored as MikroORM stores dates. Set it to 'local', 'Z' or an offset such as '+02:00'.`,
     );
   }
+
+  static pivotWritesUnseen(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_PIVOT_WRITES_UNSEEN',
+      `A flush changed collections audited in ${entity}, but MikroORM wrote their pivot rows without calling its ` +
+        `driver's syncCollections(), where the audit trail reads them first. The flush fails rather than record them wrong: this MikroORM version is not supported yet.`,
+      { entity },
+    );
+  }
 }

@@ -18,6 +18,7 @@ export class AuditWriter implements SessionHost {
   readonly #unfinished = new WeakMap<object, Set<WriteSession>>();
   // Transactions in which the backstop triggers were told the library records the writes.
   readonly #marked = new WeakSet<object>();
+  readonly #pivotReads = new WeakMap<object, () => Promise<void>>();
 
   constructor(plans: AuditPlans) {
     this.plans = plans;
@@ -44,6 +45,20 @@ export class AuditWriter implements SessionHost {
       sessions.add(session);
     } else {
       sessions.delete(session);
+    }
+  }
+
+  /** A flush on `transaction` reads its pivot rows (`read`) right before MikroORM writes them (see `collectionSync.ts`). */
+  awaitPivotWrites(transaction: object, read: () => Promise<void>): void {
+    this.#pivotReads.set(transaction, read);
+  }
+
+  /** MikroORM is about to write the pivot rows of a flush on `transaction`. */
+  async beforePivotWrites(transaction: unknown): Promise<void> {
+    const read = isObject(transaction) ? this.#pivotReads.get(transaction) : undefined;
+    if (read) {
+      this.#pivotReads.delete(transaction as object);
+      await read();
     }
   }
 

@@ -21,6 +21,7 @@ export interface SessionHost {
   readonly plans: AuditPlans;
   readonly transactionIds: TransactionIds;
   track(transaction: object, session: WriteSession, open: boolean): void;
+  awaitPivotWrites(transaction: object, read: () => Promise<void>): void;
   isMarked(transaction: object): boolean;
   setMarked(transaction: object, marked: boolean): void;
   /** Clears the backstop mark of a transaction that ends (or a savepoint rolled back). */
@@ -63,8 +64,14 @@ export class WriteSession {
     }
     await this.beforeDeletes(intent);
     this.#pivotOwners = intent.pivotOwners ?? new Map();
-    for (const [pivot, owners] of this.#pivotOwners) {
-      this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners, true));
+    if (this.#pivotOwners.size > 0) {
+      // Right before MikroORM writes the pivot rows (after the flush's updates): the owners' locks then come in
+      // the order the flush's own statements take them.
+      this.#writer.awaitPivotWrites(transaction, async () => {
+        for (const [pivot, owners] of this.#pivotOwners) {
+          this.#pivotBefore.set(pivot, await readPivotRows(this.#em, transaction, pivot, owners, true));
+        }
+      });
     }
     if (this.#writer.plans.backstop) {
       await markRecorded(this.#em, transaction, true, this.context);
@@ -113,8 +120,12 @@ export class WriteSession {
       await this.#write(plan, this.#keyed(keys, 'U'), true);
     }
     for (const [pivot, owners] of this.#pivotOwners) {
+      const before = this.#pivotBefore.get(pivot);
+      if (!before) {
+        // MikroORM writes a flush's pivot rows through its driver's syncCollections(): it did not call it.
+        throw AuditTrailError.pivotWritesUnseen(pivot.plan.sourceName);
+      }
       const after = await readPivotRows(this.#em, trx, pivot, owners);
-      const before = this.#pivotBefore.get(pivot) ?? new Map<string, unknown[]>();
       const skip = this.#cascaded.get(pivot.plan) ?? new Set<string>();
       await writePivotChanges(this.#em, trx, pivot, before, after, skip, this.context, this.shared());
     }

@@ -1,13 +1,14 @@
-// The audited flush takes its row locks in the order the application's own statements take them: MikroORM deletes
-// last, so the rows it deletes are locked right before (not when the flush's transaction opens). A request that
-// locks the same rows in the application's order (updated row first) waits for the audited flush, as it waits
-// for the plain one, and both commit. The same sequence runs on the application without withAuditTrail.
+// The audited flush takes its row locks in the order the application's own statements take them: MikroORM writes
+// pivot rows after its updates and deletes last, so collection owners are locked right before the pivot writes
+// and deleted rows right before the deletes (not when the flush's transaction opens). A request that locks the
+// same rows in the application's order (updated row first) waits for the audited flush, as it waits for the
+// plain one, and both commit. The same sequences run on the application without withAuditTrail.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
+import { Collection, MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import { AuditTrail } from '../../src/index.js';
 import { dbNameFor } from '../support/databases.js';
-import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { Entity, ManyToMany, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase, SERVER_DATABASES } from '../support/suite.js';
 
 @Entity()
@@ -24,7 +25,20 @@ class Item {
   @Property({ type: 'string' }) title!: string;
 }
 
-const entities = [Shelf, Item];
+@Entity()
+class Sticker {
+  @PrimaryKey({ type: 'number', autoincrement: false }) id!: number;
+}
+
+@Entity()
+@AuditTrail()
+class Board {
+  @PrimaryKey({ type: 'number', autoincrement: false }) id!: number;
+  @Property({ type: 'string' }) note!: string;
+  @ManyToMany(() => Sticker) stickers = new Collection<Sticker>(this);
+}
+
+const entities = [Shelf, Item, Sticker, Board];
 
 type Outcome = string;
 const outcome = (p: Promise<unknown>): Promise<Outcome> => p.then(() => 'committed', (e: unknown) => (e as Error).constructor.name + ': ' + String((e as Error).message).slice(0, 80));
@@ -64,6 +78,10 @@ describeOnEachDatabase('the order of the audited flush row locks', { file: impor
     const em = ctx.t.orm.em.fork();
     em.create(Shelf, { id: 1, name: 'shelf' });
     em.create(Item, { id: 1, title: 'item' });
+    em.create(Sticker, { id: 1 });
+    em.create(Sticker, { id: 2 });
+    em.create(Board, { id: 1, note: 'one' });
+    em.create(Board, { id: 2, note: 'two' });
     await em.flush();
   }
 
@@ -94,5 +112,37 @@ describeOnEachDatabase('the order of the audited flush row locks', { file: impor
   it('a flush that updates one row and deletes another: no deadlock with the audit trail either', async () => {
     await seed();
     expect(await scenarioDelete(ctx.t.orm)).toEqual({ tested: 'committed', other: 'committed' });
+  });
+
+  // Flush under test: add a sticker to board 1 and rewrite board 2's note. The other request: rewrite board 2's
+  // note, then add a sticker to board 1.
+  const scenarioPivot = (orm: MikroORM) =>
+    interleave(
+      () => orm.em.fork(),
+      async em => {
+        (await em.findOneOrFail(Board, 2)).note = 'other';
+        await em.flush();
+      },
+      async em => {
+        const [one, two] = await em.find(Board, {}, { orderBy: { id: 'asc' }, populate: ['stickers'] });
+        one!.stickers.add(em.getReference(Sticker, 1));
+        two!.note = 'tested';
+        await em.flush();
+      },
+      async em => {
+        const one = await em.findOneOrFail(Board, 1, { populate: ['stickers'] });
+        one.stickers.add(em.getReference(Sticker, 2));
+        await em.flush();
+      },
+    );
+
+  it('a flush that changes one collection and updates another row: the plain application has no deadlock', async () => {
+    await seed();
+    expect(await scenarioPivot(plain)).toEqual({ tested: 'committed', other: 'committed' });
+  });
+
+  it('a flush that changes one collection and updates another row: no deadlock with the audit trail either', async () => {
+    await seed();
+    expect(await scenarioPivot(ctx.t.orm)).toEqual({ tested: 'committed', other: 'committed' });
   });
 });
