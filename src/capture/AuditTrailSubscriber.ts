@@ -38,8 +38,9 @@ const OPERATIONS: Readonly<Record<string, string>> = {
 
 /**
  * The flush adapter: translates MikroORM's flush and transaction events into change intents for the audit
- * writer. Pivot rows are read as soon as the flush's transaction is open; rows about to be deleted right before
- * MikroORM deletes them (at the first `beforeDelete` of each entity's batch; the others return at once);
+ * writer. Pivot rows are read right before MikroORM writes them (see `collectionSync.ts`); rows about to be
+ * deleted right before MikroORM deletes them (at the first `beforeDelete` of each entity's batch; the others
+ * return at once);
  * inserts and updates once its statements ran, before the commit (or, inside an outer transaction, before the
  * flush returns). Registered by `withAuditTrail()`.
  */

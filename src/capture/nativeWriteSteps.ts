@@ -126,18 +126,16 @@ async function confirmedChangeTypes(
   guessed: (index: number, writtenKey: string | undefined) => ChangeType,
 ): Promise<ChangeType[]> {
   const plan = plans.bySource.get(meta.className)!;
-  const types = entities.map((entity, i) => {
-    const key = plan.readKey(entity);
-    return guessed(i, key ? keyString(key) : undefined);
-  });
-  const inserted = entities.flatMap((entity, i) => (types[i] === 'I' ? [{ i, key: plan.readKey(entity) }] : [])).filter(row => row.key !== null);
+  const keys = entities.map(entity => plan.readKey(entity));
+  const types = keys.map((key, i) => guessed(i, key ? keyString(key) : undefined));
+  const inserted = keys.flatMap((key, i) => (types[i] === 'I' && key ? [{ i, key }] : []));
   if (inserted.length === 0 || plans.names.dialect === 'sqlite') {
     return types;
   }
   const transaction = em.getTransactionContext<object>()!;
-  const live = await keysLiveBefore(em, transaction, plan, inserted.map(row => row.key!), auditWriterOf(em)!.transactionIds.idOf(transaction));
+  const live = await keysLiveBefore(em, transaction, plan, inserted.map(row => row.key), auditWriterOf(em)!.transactionIds.idOf(transaction));
   for (const { i, key } of inserted) {
-    if (live.has(keyString(key!))) {
+    if (live.has(keyString(key))) {
       types[i] = 'U';
     }
   }

@@ -16,6 +16,6 @@ export function backstopTableOf(plan: AuditPlan, options: TriggerBackstopOptions
     auditDeletes: plan.options.auditDeletes,
     actorColumn: actor?.prop.fieldNames[0],
     // A fixed offset: installBackstop refuses the application's local zone on MySQL/MariaDB.
-    utcOffsetMinutes: plan.shape.dialect === 'mysql' ? storedTimeZoneOffset(plan.platform) : 0,
+    utcOffsetMinutes: storedTimeZoneOffset(plan),
   };
 }

@@ -54,19 +54,19 @@ export async function restore(em: EntityManager, first: object, second?: object,
   const entityName = meta.class as EntityName<object>;
   const key = meta.primaryKeys.map(name => plainValue(version![name]));
   const data = restoredData(meta, version!, plan.options);
-  const where = keyFilter(meta, key.length === 1 ? key[0] : key) as never;
+  const where = keyFilter(meta, key.length === 1 ? key[0] : key);
   const reason = options.reason ?? `restored ${sourceNameOf(definition.source)}Audit #${String(version!._audit_id)}`;
   // A flush of `em` itself would write, under this reason, whatever else the caller has pending.
   const fork = em.fork({ clear: true, keepTransactionContext: true });
-  const live = await fork.findOne(entityName, where);
+  const live = await fork.findOne(entityName, where as never);
   if (live) {
     fork.assign(live, data as never);
   } else {
-    fork.create(entityName, { ...keyFilter(meta, key.length === 1 ? key[0] : key), ...data } as never);
+    fork.create(entityName, { ...where, ...data } as never);
   }
   await auditContext.run({ ...auditContext.current(), reason }, () => fork.flush());
   // COMMIT: an automatic flush before this read would flush the caller's pending changes after all.
-  return await em.findOneOrFail(entityName, where, { refresh: true, flushMode: FlushMode.COMMIT });
+  return await em.findOneOrFail(entityName, where as never, { refresh: true, flushMode: FlushMode.COMMIT });
 }
 
 function restoredData(meta: EntityMetadata, version: Record<string, unknown>, filters: Parameters<typeof isExcluded>[1]): Record<string, unknown> {

@@ -130,8 +130,7 @@ export class SnapshotWriter {
 export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unknown[] {
   const [, transactionProp, reasonProp] = plan.statementProps;
   return [
-    // The offset matters on MySQL/MariaDB only; elsewhere MikroORM's `timezone` may be a zone name.
-    databaseClock(plan.shape.dialect, plan.shape.dialect === 'mysql' ? storedTimeZoneOffset(plan.platform) : 0),
+    databaseClock(plan.shape.dialect, storedTimeZoneOffset(plan)),
     toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
     toDatabaseValue(reasonProp!, shared.reason, plan.platform),
   ];

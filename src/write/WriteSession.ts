@@ -30,9 +30,11 @@ export interface SessionHost {
 
 /**
  * The audit of one write (a flush, a native write, a query builder statement): one transaction id and one context
- * for all of its audit rows, each stamped by the database clock as it is written (see `databaseClock`). `before()` runs once the write's transaction is open and before its statements: `D` rows
- * of the rows about to be deleted (with those the database cascades to), and the pivot rows as they were.
- * `after()` runs once the statements ran: `I`/`U` rows, rows the database nulled, pivot rows that changed.
+ * for all of its audit rows, each stamped by the database clock as it is written (see `databaseClock`).
+ * `before()` runs once the write's transaction is open and before its statements: `D` rows of the rows about to
+ * be deleted (with those the database cascades to; a flush describes them later, see `beforeDeletes()`), and the
+ * read of the pivot rows as they were, right before MikroORM writes them. `after()` runs once the statements ran:
+ * `I`/`U` rows, rows the database nulled, pivot rows that changed.
  */
 export class WriteSession {
   readonly context: AuditContextData | undefined;
@@ -217,7 +219,6 @@ export class WriteSession {
   #keyed(keys: readonly unknown[][], changeType: ChangeType): AuditedChange[] {
     return keys.map(key => ({ key: [...key], changeType }));
   }
-
 }
 
 // With `skipUnchanged`, an update whose changed properties are all outside history (excluded, version or

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { executeStatement } from '../mikro-orm/execute.js';
+import { historyTableOf } from '../read/historyTableOf.js';
 import { buildOtherVersions } from '../sql/historyQueries.js';
 import { keyString } from './keyString.js';
 import { readBackKey } from './readBackKey.js';
@@ -19,14 +20,13 @@ const KEYS_PER_QUERY = 1000;
  */
 export async function keysLiveBefore(em: EntityManager, transaction: object, plan: AuditPlan, keys: readonly unknown[][], transactionId: string): Promise<Set<string>> {
   const live = new Set<string>();
-  const { dialect, keyColumns, auditTable, sourceTable, quote } = plan.shape;
-  const table = { dialect, quote, auditTable, sourceTable, keyColumns: keyColumns.map(column => column.name) };
+  const table = historyTableOf(plan);
   for (let start = 0; start < keys.length; start += KEYS_PER_QUERY) {
     const chunk = keys.slice(start, start + KEYS_PER_QUERY);
     const statement = buildOtherVersions(table, chunk, transactionId, plan.options.saveChangeType);
     const newest = new Map<string, { id: number; type: unknown }>();
     for (const row of await executeStatement(em, transaction, statement, 'all')) {
-      const key = keyString(readBackKey(plan.platform, chunk[0]!, keyColumns.map((_, i) => row[`k${i}`])));
+      const key = keyString(readBackKey(plan.platform, chunk[0]!, table.keyColumns.map((_, i) => row[`k${i}`])));
       const id = Number(row.id);
       if ((newest.get(key)?.id ?? -1) < id) {
         newest.set(key, { id, type: row.t });

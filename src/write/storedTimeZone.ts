@@ -1,13 +1,17 @@
-import type { Platform } from '@mikro-orm/core';
+import type { AuditPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
 
 /**
  * The offset from UTC, in minutes at `at`, of the wall-clock time MikroORM writes into and reads from a MySQL/MariaDB
  * `datetime`: `forceUtcTimezone` or a `timezone` of `Z`/`±HH:MM`, else the application's local time zone (the
- * driver's default). PostgreSQL and SQLite store instants, whatever this says.
+ * driver's default). 0 on PostgreSQL and SQLite, which store instants: there MikroORM's `timezone` may be a zone
+ * name, which does not shape the dates the audit trail writes.
  */
-export function storedTimeZoneOffset(platform: Platform, at = new Date()): number {
-  const zone = platform.getTimezone();
+export function storedTimeZoneOffset(plan: Pick<AuditPlan, 'platform' | 'shape'>, at = new Date()): number {
+  if (plan.shape.dialect !== 'mysql') {
+    return 0;
+  }
+  const zone = plan.platform.getTimezone();
   if (zone === undefined || zone === 'local') {
     return -at.getTimezoneOffset();
   }
