@@ -3,6 +3,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { SqlEntityManager, SqliteDriver } from '@mikro-orm/sqlite';
 import { AuditTrail, AuditTrailError, allowUnauditedWrites, auditContext, auditOf, withAuditTrail, type AuditRow } from '../../src/index.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { queryBuilder } from '../support/queryBuilder.js';
 import { describeOnEachDatabase, type SuiteContext } from '../support/suite.js';
 
 @Entity()
@@ -22,14 +23,6 @@ class Setting {
 
 const AccountAudit = auditOf<typeof Account, { username: string | null }>(Account);
 
-interface QueryBuilder {
-  insert(data: object): QueryBuilder;
-  onConflict(fields: string[]): { merge(): QueryBuilder };
-  update(data: object): QueryBuilder;
-  delete(): QueryBuilder;
-  where(cond: object): QueryBuilder;
-  execute(): Promise<unknown>;
-}
 type Version = AuditRow<Account, { username: string | null }>;
 
 // What a version says about the row and the change, without what differs by nature (audit id, time, transaction).
@@ -113,13 +106,12 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
     await twins();
     await expect(
       ctx.t.orm.em.fork().transactional(async em => {
-        const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
         await em.insertMany(Account, [{ id: 3, owner: 'x', balance: 0 }]);
         await em.upsert(Account, { id: 1, owner: 'ada', balance: 5 });
         await em.upsertMany(Account, [{ id: 4, owner: 'y', balance: 0 }]);
-        await sql.createQueryBuilder(Account).insert({ id: 5, owner: 'z', balance: 0 }).execute();
-        await sql.createQueryBuilder(Account).update({ balance: 7 }).where({ id: 2 }).execute();
-        await sql.createQueryBuilder(Account).delete().where({ id: 3 }).execute();
+        await queryBuilder(em, Account).insert({ id: 5, owner: 'z', balance: 0 }).execute();
+        await queryBuilder(em, Account).update({ balance: 7 }).where({ id: 2 }).execute();
+        await queryBuilder(em, Account).delete().where({ id: 3 }).execute();
         expect(await em.count(AccountAudit)).toBe(8);
         throw new Error('abort');
       }),
@@ -155,9 +147,8 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
     await twins();
     await auditContext.run({ user: 'grace' }, () =>
       ctx.t.orm.em.fork().transactional(async em => {
-        const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
-        await sql.createQueryBuilder(Account).update({ balance: 30 }).where({ id: 1 }).execute();
-        await sql.createQueryBuilder(Account).delete().where({ id: 2 }).execute();
+        await queryBuilder(em, Account).update({ balance: 30 }).where({ id: 1 }).execute();
+        await queryBuilder(em, Account).delete().where({ id: 2 }).execute();
       }),
     );
     const rows = (await history(ctx)).slice(2).map(content);
@@ -169,9 +160,8 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
 
   it('audits query-builder insert() run in a transaction, with generated and given keys', async () => {
     await ctx.t.orm.em.fork().transactional(async em => {
-      const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
-      await sql.createQueryBuilder(Account).insert([{ owner: 'ada', balance: 1 }, { owner: 'bob', balance: 2 }]).execute();
-      await sql.createQueryBuilder(Account).insert({ id: 50, owner: 'cy', balance: 3 }).execute();
+      await queryBuilder(em, Account).insert([{ owner: 'ada', balance: 1 }, { owner: 'bob', balance: 2 }]).execute();
+      await queryBuilder(em, Account).insert({ id: 50, owner: 'cy', balance: 3 }).execute();
     });
     const rows = (await history(ctx)).map(row => [row.owner, row._audit_change_type]);
     expect(rows).toEqual([
@@ -185,8 +175,7 @@ describeOnEachDatabase('native and bulk writes', { file: import.meta.url, config
 
   it('refuses a query-builder insert with onConflict(), which may update rows', async () => {
     const attempt = ctx.t.orm.em.fork().transactional(async em => {
-      const sql = em as unknown as { createQueryBuilder(entity: object): QueryBuilder };
-      await sql.createQueryBuilder(Account).insert({ id: 1, owner: 'ada', balance: 1 }).onConflict(['id']).merge().execute();
+      await queryBuilder(em, Account).insert({ id: 1, owner: 'ada', balance: 1 }).onConflict(['id']).merge().execute();
     });
     await expect(attempt).rejects.toThrow(/A query builder's insert\(\) with onConflict\(\) on the audited entity Account may update existing rows .* Use em\.upsert\(\)/);
     expect(await ctx.t.orm.em.fork().count(Account)).toBe(0);

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/core';
 import { AuditTrail, auditContext, auditOf } from '../../src/index.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { queryBuilder } from '../support/queryBuilder.js';
 import { describeOnEachDatabase } from '../support/suite.js';
 
 @Entity()
@@ -30,14 +31,7 @@ class Ledger {
 
 const LedgerAudit = auditOf<typeof Ledger, { actor: string | null }>(Ledger);
 
-interface QueryBuilder {
-  update(data: object): QueryBuilder;
-  insert(data: object): QueryBuilder;
-  delete(): QueryBuilder;
-  where(cond: object): QueryBuilder;
-  execute(): Promise<unknown>;
-}
-const qb = (em: EntityManager) => (em as unknown as { createQueryBuilder(entity: object): QueryBuilder }).createQueryBuilder(Ledger);
+const qb = (em: EntityManager) => queryBuilder(em, Ledger);
 
 describeOnEachDatabase('query-builder writes outside a transaction', { file: import.meta.url, config: { entities: [Ledger] } }, ctx => {
   const history = async () =>

@@ -1,7 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
-import type { EntityManager } from '@mikro-orm/core';
 import { AuditTrail, AuditTrailError, allowUnauditedWrites, auditOf } from '../../src/index.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { queryBuilder } from '../support/queryBuilder.js';
 import { describeOnEachDatabase, type SuiteContext } from '../support/suite.js';
 
 @Entity()
@@ -19,14 +19,7 @@ class Preference {
 
 const WalletAudit = auditOf(Wallet);
 
-interface QueryBuilder {
-  update(data: object): QueryBuilder;
-  insert(data: object): QueryBuilder;
-  delete(): QueryBuilder;
-  where(cond: object): QueryBuilder;
-  execute(): Promise<unknown>;
-}
-const qb = (em: EntityManager, entity: object) => (em as unknown as { createQueryBuilder(entity: object): QueryBuilder }).createQueryBuilder(entity);
+const qb = queryBuilder;
 
 async function state({ t }: SuiteContext) {
   const em = t.orm.em.fork();
