@@ -33,7 +33,8 @@ const deps = {};
 for (const [name, range] of Object.entries(main.devDependencies)) {
   if (name === '@mikro-orm/knex') continue;
   if (/^(typescript-eslint|eslint|madge)$/.test(name)) continue;
-  deps[name] = name.startsWith('@mikro-orm/') ? version : range;
+  // @mikro-orm/nestjs is versioned on its own: 7.1 is the release for MikroORM 7.
+  deps[name] = name === '@mikro-orm/nestjs' ? '7.1.0' : name.startsWith('@mikro-orm/') ? version : range;
 }
 deps['@mikro-orm/decorators'] = version;
 deps['@mikro-orm/sql'] = version;
