@@ -61,6 +61,8 @@ status=0
 # The library's own types must compile against MikroORM 7. The tests' helpers are typed for MikroORM 6
 # (decorators live elsewhere in 7), so vitest's type tests run in the MikroORM 6 suite only.
 (cd "$project" && npx tsc -p tsconfig.build.json --noEmit) || status=$?
+# The public types against MikroORM 7 and @mikro-orm/nestjs 7 (withAuditTrail accepts their configs).
+(cd "$project" && npx tsc -p test/types/tsconfig.json) || status=$?
 # The quickstart example is written for the package's own MikroORM 6 setup; it is tested in the main suite. The
 # seam rule lints this package's sources with eslint, which is not installed here; the main suite runs it.
 (cd "$project" && npx vitest run --typecheck.enabled=false --exclude test/examples.test.ts --exclude test/unit/seam-rule.test.ts "$@") || status=$?

@@ -24,4 +24,6 @@ export interface DiscoverySettings {
   readonly guard: AuditWriteGuard;
   readonly schemaCheck: SchemaCheckMode;
   readonly backstop: TriggerBackstopOptions | undefined;
+  /** `@mikro-orm/nestjs` adds the `forFeature()` entities to the config after `withAuditTrail` saw it. */
+  readonly autoLoadEntities: boolean;
 }

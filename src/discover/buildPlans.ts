@@ -27,7 +27,7 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
   const config = platform.getConfig();
   const dialect = dialectOf(platform);
   const metas = allMetadata(storage);
-  const audits = auditEntitiesOf(metas, run, platform);
+  const audits = auditEntitiesOf(metas, run, platform, settings.autoLoadEntities);
   const { guard } = settings;
   const planOf = (args: Omit<Parameters<typeof createAuditPlan>[0], 'platform' | 'dialect' | 'defaultSchema' | 'batchSize'>) =>
     createAuditPlan({ ...args, platform, dialect: dialect!, defaultSchema: config.get('schema'), batchSize: settings.batchSize });
@@ -105,7 +105,7 @@ function finish(
 
 // The audit entities among the discovered ones, once every audited entity is known to have one and the
 // platform to support them.
-function auditEntitiesOf(metas: EntityMetadata[], run: DiscoveryRun, platform: Platform): { audit: EntityMetadata; definition: AuditDefinition }[] {
+function auditEntitiesOf(metas: EntityMetadata[], run: DiscoveryRun, platform: Platform, autoLoadEntities: boolean): { audit: EntityMetadata; definition: AuditDefinition }[] {
   const config = platform.getConfig();
   const dialect = dialectOf(platform);
   if (metas.length === 0 && run.discovered > 0) {
@@ -119,7 +119,8 @@ function auditEntitiesOf(metas: EntityMetadata[], run: DiscoveryRun, platform: P
   for (const meta of metas) {
     const definition = findDefinition(meta.class);
     if (definition && !audits.some(a => a.definition === definition)) {
-      throw AuditTrailConfigError.auditSchemaMissing(meta.className, definition.source instanceof EntitySchema ? 'auditTrail()' : '@AuditTrail()');
+      const marker = definition.source instanceof EntitySchema ? 'auditTrail()' : '@AuditTrail()';
+      throw AuditTrailConfigError.auditSchemaMissing(meta.className, marker, autoLoadEntities);
     }
   }
   if (audits.length > 0 && !dialect) {

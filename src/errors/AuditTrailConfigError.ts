@@ -138,14 +138,13 @@ export class AuditTrailConfigError extends AuditTrailErrorBase {
     );
   }
 
-  static auditSchemaMissing(entity: string, marker: '@AuditTrail()' | 'auditTrail()' = '@AuditTrail()'): AuditTrailConfigError {
-    return new AuditTrailConfigError(
-      'AUDIT_AUDIT_SCHEMA_MISSING',
-      `${entity} is marked with ${marker} but its audit entity is not in the config. Wrap the config in ` +
-        `withAuditTrail(config) with ${entity} listed in \`entities\`, or add auditOf(${entity}) to \`entities\` ` +
-        `(with folder discovery, export auditOf(${entity}) from a discovered file, e.g. next to ${entity}).`,
-      { entity },
-    );
+  static auditSchemaMissing(entity: string, marker: '@AuditTrail()' | 'auditTrail()', autoLoadEntities: boolean): AuditTrailConfigError {
+    const fix = autoLoadEntities
+      ? `With \`autoLoadEntities\`, @mikro-orm/nestjs adds entities after withAuditTrail(config) ran: register the audit ` +
+        `entity beside ${entity}, MikroOrmModule.forFeature([${entity}, auditOf(${entity})]).`
+      : `Wrap the config in withAuditTrail(config) with ${entity} listed in \`entities\`, or add auditOf(${entity}) to ` +
+        `\`entities\` (with folder discovery, export auditOf(${entity}) from a discovered file, e.g. next to ${entity}).`;
+    return new AuditTrailConfigError('AUDIT_AUDIT_SCHEMA_MISSING', `${entity} is marked with ${marker} but its audit entity is not in the config. ${fix}`, { entity });
   }
 
   static notMarked(entity: string): AuditTrailConfigError {

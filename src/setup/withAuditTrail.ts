@@ -16,6 +16,8 @@ export interface AuditableConfig {
   subscribers?: Iterable<unknown>;
   discovery?: MetadataDiscoveryOptions;
   onQuery?: (sql: string, params: unknown[]) => string;
+  /** `@mikro-orm/nestjs`: entities come from `MikroOrmModule.forFeature()`, added after `withAuditTrail` ran. */
+  autoLoadEntities?: boolean;
 }
 
 /**
@@ -28,20 +30,23 @@ export interface AuditableConfig {
  *   globalTrackFields: [{ name: 'username', type: 'string', value: () => auditContext.current()?.user ?? null }],
  * }));
  */
-export function withAuditTrail<C extends AuditableConfig>(config: C, options: AuditTrailModuleOptions = {}): C {
+// `C & AuditableConfig` rather than `C extends AuditableConfig`: inside `MikroOrmModule.forRoot(withAuditTrail({…}))`
+// TypeScript then infers `C` from the literal with the caller's parameter as contextual type, so literal options
+// (`loadStrategy: 'joined'`) keep their types and any option MikroORM or @mikro-orm/nestjs knows is accepted.
+export function withAuditTrail<C>(config: C & AuditableConfig, options: AuditTrailModuleOptions = {}): C {
   if ([...(config.subscribers ?? [])].some(subscriber => subscriber instanceof AuditTrailSubscriber)) {
     return config;
   }
   const settings = resolveModuleOptions(options);
   const guard = new AuditWriteGuard(settings.strict);
-  const discovery = new AuditDiscovery({ ...settings, guard });
+  const discovery = new AuditDiscovery({ ...settings, guard, autoLoadEntities: config.autoLoadEntities === true });
   const entities = config.entities && withAuditEntities(config.entities);
   const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
   const subscriber = new AuditTrailSubscriber();
   const userDiscovery = config.discovery ?? {};
   const userOnQuery = config.onQuery;
 
-  return {
+  const result: AuditableConfig = {
     ...config,
     ...(entities && { entities }),
     ...(entitiesTs && { entitiesTs }),
@@ -66,6 +71,7 @@ export function withAuditTrail<C extends AuditableConfig>(config: C, options: Au
       },
     },
   };
+  return result as C;
 }
 
 // Appends `auditOf(entity)` for each audited entity that is listed, unless the user listed it already.
