@@ -9,7 +9,7 @@ export { auditContext, AuditContext } from './context/AuditContext.js';
 export type { AuditContextData } from './context/AuditContext.js';
 export { auditMiddleware } from './context/auditMiddleware.js';
 export { allowAuditTableWrites, allowUnauditedWrites } from './write/AuditWriteGuard.js';
-export type { NextFunction } from './context/auditMiddleware.js';
+export type { AuditMiddlewareResult, AuditRequest, NextFunction } from './context/auditMiddleware.js';
 export { auditHistory } from './read/auditHistory.js';
 export type { AuditHistoryOptions, AuditVersion } from './read/auditHistory.js';
 export { diffVersions } from './read/diffVersions.js';

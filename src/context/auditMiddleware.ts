@@ -1,19 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import { middlewareMisuse } from '../errors/integrationErrors.js';
 import { auditContext, type AuditContextData } from './AuditContext.js';
+import { actorOf } from './actorOf.js';
 
 /** Express/Connect style `next` callback. */
 export type NextFunction = (error?: unknown) => void;
 
 /**
- * Express-style middleware that runs the rest of the request inside `auditContext.run({ user })`,
- * so every flush made while handling it records `resolve(req)` as the actor.
+ * The request `auditMiddleware` assumes when its resolver's parameter has no type of its own (NestJS's `app.use`
+ * gives none): Node's request with the `user` an authentication middleware such as Passport sets.
+ */
+export interface AuditRequest extends IncomingMessage {
+  user?: unknown;
+}
+
+/** What an `auditMiddleware` resolver returns: the actor, or the whole context (`{ user, reason }`). */
+export type AuditMiddlewareResult = AuditContextData | AuditContextData['user'];
+
+/**
+ * Express-style middleware that runs the rest of the request inside `auditContext.run()`, so every flush made while
+ * handling it records `resolve(req)`: an actor, or `{ user, reason }`. Without `resolve` it records `req.user` (the
+ * value itself when it is a string or a number, else its `id`, else its `sub`, else `null`). Mount it after the
+ * middleware that authenticates. NestJS runs global middleware before guards: use `AuditTrailModule` from
+ * `mikro-orm-audit-trail/nestjs` there; Koa and Fastify have their own entries too.
  *
  * @example
- * app.use(auditMiddleware((req: Request) => req.user?.name ?? null));
+ * app.use(passport.authenticate('jwt', { session: false }));
+ * app.use(auditMiddleware(req => ({ user: req.user?.email ?? null, reason: req.get('x-audit-reason') ?? null })));
  */
-export function auditMiddleware<Req, Res>(
-  resolve: (req: Req) => AuditContextData['user'],
+export function auditMiddleware<Req = AuditRequest, Res = unknown>(
+  resolve: (req: Req) => AuditMiddlewareResult = req => actorOf((req as { user?: unknown }).user),
 ): (req: Req, res: Res, next: NextFunction) => void {
-  return (req, _res, next) => {
-    auditContext.run({ user: resolve(req) }, () => next());
+  return (req, res, next) => {
+    if (typeof next !== 'function') {
+      throw middlewareMisuse(res);
+    }
+    const resolved = resolve(req);
+    auditContext.run(typeof resolved === 'object' && resolved !== null ? resolved : { user: resolved }, () => next());
   };
 }
