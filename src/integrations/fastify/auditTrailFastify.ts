@@ -28,10 +28,15 @@ const HOOKS: readonly AuditTrailFastifyHook[] = ['onRequest', 'preValidation', '
 const defaultContext = (request: FastifyRequest): AuditContextData => ({ user: actorOf((request as { user?: unknown }).user) });
 
 const plugin: FastifyPluginCallback<AuditTrailFastifyOptions> = (instance, options, done) => {
-  checkContextOption('auditTrailFastify', options.context);
   const hook = options.hook ?? 'preHandler';
-  if (!HOOKS.includes(hook)) {
-    throw invalidIntegrationOption('auditTrailFastify', 'hook', hook, `one of ${HOOKS.map(name => `'${name}'`).join(', ')}`);
+  // Fastify's plugin loader takes a plugin's error through done(): a throw here would escape as an uncaught exception.
+  try {
+    checkContextOption('auditTrailFastify', options.context);
+    if (!HOOKS.includes(hook)) {
+      throw invalidIntegrationOption('auditTrailFastify', 'hook', hook, `one of ${HOOKS.map(name => `'${name}'`).join(', ')}`);
+    }
+  } catch (error) {
+    return done(error as Error);
   }
   const resolve = options.context ?? defaultContext;
   const enterWith = (data: AuditContextData | undefined, next: HookHandlerDoneFunction) =>
