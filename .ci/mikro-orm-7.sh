@@ -29,7 +29,7 @@ echo "MikroORM $ORM_VERSION on Node $(node --version)"
 mkdir -p "$project"
 rm -rf "$project/src" "$project/test" "$project/migrations-template"
 cp -r src test migrations-template "$project/"
-cp vitest.config.ts tsconfig.json tsconfig.build.json "$project/"
+cp vitest.config.ts tsconfig.json tsconfig.build.json README.md "$project/"
 # Dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
 node - "$ORM_VERSION" <<'JS'
 const fs = require('node:fs');

@@ -1,6 +1,6 @@
 // Installs the packed package (the tarball `npm pack` makes, as users get it) into real consumer projects: one
 // npm install per run, each project a folder with its own package.json `type` and tsconfig beside it.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ export const ormMajor = Number(ormVersion.split('.')[0]);
 
 export interface ConsumerRun {
   readonly stdout: string;
+  readonly stderr: string;
   /** The JSON object the consumer prints on its last line. */
   readonly result: Record<string, unknown>;
 }
@@ -49,8 +50,14 @@ export function installConsumers(tarball: string, extraDependencies: Record<stri
     ...orm('mysql'),
     ...orm('migrations'),
     ...orm('cli'),
-    // MikroORM 7's legacy decorators import reflect-metadata (a dependency every decorator project of 7 has).
-    ...(ormMajor >= 7 ? { ...orm('decorators'), 'reflect-metadata': devDependency('reflect-metadata') } : {}),
+    ...(ormMajor >= 7 ? orm('decorators') : {}),
+    // The NestJS application: Nest 11 (CommonJS, as `nest new` makes it) and @mikro-orm/nestjs for this MikroORM.
+    '@nestjs/common': devDependency('@nestjs/common'),
+    '@nestjs/core': devDependency('@nestjs/core'),
+    '@nestjs/platform-express': devDependency('@nestjs/platform-express'),
+    '@mikro-orm/nestjs': ormMajor >= 7 ? '7.1.0' : devDependency('@mikro-orm/nestjs'),
+    rxjs: devDependency('rxjs'),
+    'reflect-metadata': devDependency('reflect-metadata'),
     typescript: devDependency('typescript'),
     '@types/node': devDependency('@types/node'),
     ...extraDependencies,
@@ -63,11 +70,17 @@ export function installConsumers(tarball: string, extraDependencies: Record<stri
 /** Compiles (when it has a tsconfig) and runs one consumer project; throws with its output when it fails. */
 export function runConsumer(root: string, project: string, commands: readonly (readonly string[])[], env: Record<string, string>): ConsumerRun {
   let stdout = '';
+  let stderr = '';
   for (const [command, ...args] of commands) {
-    stdout += execFileSync(command!, args, { cwd: project === 'cli' ? root : join(root, project), encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = spawnSync(command!, args, { cwd: project === 'cli' ? root : join(root, project), encoding: 'utf8', env: { ...process.env, ...env } });
+    stdout += run.stdout;
+    stderr += run.stderr;
+    if (run.status !== 0) {
+      throw new Error(`${[command, ...args].join(' ')} failed in ${project} (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+    }
   }
   const last = stdout.trim().split('\n').pop() ?? '';
-  return { stdout, result: JSON.parse(last) as Record<string, unknown> };
+  return { stdout, stderr, result: JSON.parse(last) as Record<string, unknown> };
 }
 
 export const tsc = (root: string): string[] => ['node', join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'];
