@@ -57,6 +57,12 @@ export function installConsumers(tarball: string, extraDependencies: Record<stri
     '@nestjs/platform-express': devDependency('@nestjs/platform-express'),
     '@mikro-orm/nestjs': ormMajor >= 7 ? '7.1.0' : devDependency('@mikro-orm/nestjs'),
     rxjs: devDependency('rxjs'),
+    // The README's examples for the other frameworks.
+    express: devDependency('express'),
+    '@types/express': devDependency('@types/express'),
+    fastify: devDependency('fastify'),
+    koa: devDependency('koa'),
+    '@types/koa': devDependency('@types/koa'),
     'reflect-metadata': devDependency('reflect-metadata'),
     typescript: devDependency('typescript'),
     '@types/node': devDependency('@types/node'),
@@ -80,7 +86,7 @@ export function runConsumer(root: string, project: string, commands: readonly (r
     }
   }
   const last = stdout.trim().split('\n').pop() ?? '';
-  return { stdout, stderr, result: JSON.parse(last) as Record<string, unknown> };
+  return { stdout, stderr, result: last.startsWith('{') ? (JSON.parse(last) as Record<string, unknown>) : {} };
 }
 
 export const tsc = (root: string): string[] => ['node', join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'];

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installConsumers, ormMajor, packedTarball, runConsumer, tsc } from './consumerProjects.js';
+import { readmeExamples, writeReadmeProject } from './readmeExamples.js';
 
 const database = (name: string) => `audit_pkg_${name}_v${ormMajor}`;
 
@@ -63,6 +64,13 @@ describe(`the packed package on MikroORM ${ormMajor}, Node ${process.version}`, 
     const { result, stderr } = runConsumer(root, 'nestjs', [tsc(root), ['node', 'dist/main.js']], { CONSUMER_DB: database('nestjs') });
     console.log(stderr.split('\n').find(line => line.startsWith('nestjs consumer:')));
     expect(result).toEqual({ rows: 600, changes: ['D', 'I', 'U'], misattributed: 0, unauthenticated: 401 });
+  });
+
+  it('compiles every complete README example against the installed package', () => {
+    const examples = readmeExamples();
+    expect(examples.map(example => example.title)).toEqual(['quickstart.ts', 'express.ts', 'nestjs.ts', 'fastify.ts', 'koa.ts', 'jobs.ts']);
+    writeReadmeProject(root, ormMajor, examples);
+    expect(runConsumer(root, 'readme', [tsc(root)], {}).stdout).toBe('');
   });
 
   // Only declared on MikroORM 6: MikroORM 7 itself needs Node 22.17 (a test not run would count as skipped).
