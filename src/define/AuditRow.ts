@@ -25,7 +25,7 @@ export interface AuditColumnsRow {
   _audit_reason: string | null;
   /**
    * `auditContext.run({ user })` at the time of the change: text by default, a number with the module option
-   * `actor: { type: 'number' }`, absent with `actor: false`; the database user in rows of the trigger backstop.
+   * `actor: { type: 'number' }`, absent with `actor: false`; in trigger backstop rows, the database user (text only).
    */
   _audit_actor?: string | number | null;
 }
