@@ -5,6 +5,7 @@ import {
   auditHistory,
   auditOf,
   type AuditRow,
+  type AuditTrailModuleOptions,
   type AuditTrailOptions,
   type ChangeType,
   type TrackField,
@@ -32,6 +33,7 @@ test('an audit row has the entity columns (nullable), the audit columns, and no 
   expectTypeOf<Row['_audit_id']>().toEqualTypeOf<number>();
   expectTypeOf<Row['_audit_timestamp']>().toEqualTypeOf<Date>();
   expectTypeOf<Row['_audit_change_type']>().toEqualTypeOf<ChangeType | undefined>();
+  expectTypeOf<Row['_audit_actor']>().toEqualTypeOf<string | number | null | undefined>();
   expectTypeOf<Row>().not.toHaveProperty('friends');
   expectTypeOf<Row>().not.toHaveProperty('greet');
 });
@@ -68,4 +70,15 @@ test('exclude and mask name properties of a typed entity, and any string otherwi
   void typo;
   void maskTypo;
   void untyped;
+});
+
+test('the actor column and requireActor are typed module options', () => {
+  const options: AuditTrailModuleOptions[] = [{ actor: false }, { actor: { type: 'number' } }, { actor: { length: 64 }, requireActor: 'error' }, { requireActor: false }];
+  // @ts-expect-error requireActor is 'error', 'warn' or false
+  const always: AuditTrailModuleOptions = { requireActor: true };
+  // @ts-expect-error the actor column is text or a number
+  const uuid: AuditTrailModuleOptions = { actor: { type: 'uuid' } };
+  void options;
+  void always;
+  void uuid;
 });

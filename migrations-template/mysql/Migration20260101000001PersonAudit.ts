@@ -5,11 +5,12 @@ import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20260101000001PersonAudit extends Migration {
   override up(): void {
-    this.addSql('create table `person_audit` (`_audit_id` bigint unsigned not null auto_increment primary key, `id` int unsigned null, `name` varchar(100) null, `email` varchar(255) null, `active` tinyint(1) null, `created_at` datetime(3) null, `team_id` int unsigned null, `_audit_timestamp` datetime(3) not null, `_audit_transaction` varchar(36) null, `_audit_reason` text null, `_audit_change_type` char(1) not null, `username` varchar(100) null) default character set utf8mb4 engine = InnoDB;');
+    this.addSql('create table `person_audit` (`_audit_id` bigint unsigned not null auto_increment primary key, `id` int unsigned null, `name` varchar(100) null, `email` varchar(255) null, `active` tinyint(1) null, `created_at` datetime(3) null, `team_id` int unsigned null, `_audit_timestamp` datetime(3) not null, `_audit_transaction` varchar(36) null, `_audit_reason` text null, `_audit_actor` varchar(255) null, `_audit_change_type` char(1) not null, `username` varchar(100) null) default character set utf8mb4 engine = InnoDB;');
     this.addSql('alter table `person_audit` add index `person_audit_id_index`(`id`);');
     this.addSql('alter table `person_audit` add index `person_audit_team_id_index`(`team_id`);');
     this.addSql('alter table `person_audit` add index `person_audit__audit_timestamp_index`(`_audit_timestamp`);');
     this.addSql('alter table `person_audit` add index `person_audit__audit_transaction_index`(`_audit_transaction`);');
+    this.addSql('alter table `person_audit` add index `person_audit__audit_actor_index`(`_audit_actor`);');
   }
 
   override down(): void {

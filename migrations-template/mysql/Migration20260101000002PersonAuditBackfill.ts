@@ -13,8 +13,8 @@ const SOURCE_TABLE = 'person';
 const AUDIT_TABLE = 'person_audit';
 /** The source table's primary key column (a single column). */
 const KEY = 'id';
-/** A track field column that says where the row came from, and the value that marks a backfill. */
-const MARK_COLUMN = 'username';
+/** The column that says who made the row (the built-in actor column, or a track field), and the value that marks a backfill. */
+const MARK_COLUMN = '_audit_actor';
 const MARK_VALUE = '(backfill)';
 const BATCH_SIZE = 1000;
 

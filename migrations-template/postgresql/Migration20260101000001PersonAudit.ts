@@ -5,11 +5,12 @@ import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20260101000001PersonAudit extends Migration {
   override up(): void {
-    this.addSql('create table "person_audit" ("_audit_id" bigserial primary key, "id" int null, "name" varchar(100) null, "email" varchar(255) null, "active" boolean null, "created_at" timestamptz(3) null, "team_id" int null, "_audit_timestamp" timestamptz(3) not null, "_audit_transaction" varchar(36) null, "_audit_reason" text null, "_audit_change_type" char(1) not null, "username" varchar(100) null);');
+    this.addSql('create table "person_audit" ("_audit_id" bigserial primary key, "id" int null, "name" varchar(100) null, "email" varchar(255) null, "active" boolean null, "created_at" timestamptz(3) null, "team_id" int null, "_audit_timestamp" timestamptz(3) not null, "_audit_transaction" varchar(36) null, "_audit_reason" text null, "_audit_actor" varchar(255) null, "_audit_change_type" char(1) not null, "username" varchar(100) null);');
     this.addSql('create index "person_audit_id_index" on "person_audit" ("id");');
     this.addSql('create index "person_audit_team_id_index" on "person_audit" ("team_id");');
     this.addSql('create index "person_audit__audit_timestamp_index" on "person_audit" ("_audit_timestamp");');
     this.addSql('create index "person_audit__audit_transaction_index" on "person_audit" ("_audit_transaction");');
+    this.addSql('create index "person_audit__audit_actor_index" on "person_audit" ("_audit_actor");');
   }
 
   override down(): void {

@@ -16,6 +16,7 @@ import type { ChangedRows } from '../write/AuditedChange.js';
 import { auditWriterOf, type AuditWriter } from '../write/AuditWriter.js';
 import { keyString } from '../write/keyString.js';
 import type { WriteSession } from '../write/WriteSession.js';
+import { auditedEntityOfFlush } from './auditedEntityOfFlush.js';
 import { refuseCascadingKeyChange } from './keyChanges.js';
 import { collectPivotOwners } from './pivotOwners.js';
 
@@ -56,7 +57,8 @@ export class AuditTrailSubscriber implements EventSubscriber {
     if (!writer) {
       return;
     }
-    for (const changeSet of uow.getChangeSets()) {
+    const changeSets = uow.getChangeSets();
+    for (const changeSet of changeSets) {
       if (writer.plans.auditEntities.has(changeSet.meta.className)) {
         throw AuditTrailError.readOnly(changeSet.meta.className, OPERATIONS[changeSet.type] ?? 'changed');
       }
@@ -65,7 +67,13 @@ export class AuditTrailSubscriber implements EventSubscriber {
         refuseCascadingKeyChange(changeSet.meta, writer.plans, changeSet.payload);
       }
     }
-    const session = writer.begin(em, auditContext.current());
+    const context = auditContext.current();
+    const audited = auditedEntityOfFlush(em, uow, writer.plans, changeSets);
+    if (audited) {
+      // Before the flush opens its transaction: a refused actor leaves nothing written.
+      writer.checkActor(em, audited, context);
+    }
+    const session = writer.begin(em, context);
     this.#sessions.set(em, session);
     // Inside em.transactional() / em.begin() the flush opens no transaction of its own: the outer one is
     // already open, so the rows about to be deleted can be described now.

@@ -62,12 +62,12 @@ async function executeAudited(
   if (!transaction || transaction !== em.getTransactionContext() || unrecordable) {
     return runUnaudited(writer, meta, calls, unrecordable ? undefined : `${type.toLowerCase()}()`, execute);
   }
-  const keyProps = meta.getPrimaryProps();
   const session = writer.begin(em, auditContext.current());
+  writer.checkActor(em, meta.className, session.context);
   // In a savepoint: a builder whose statement fails (a unique violation the caller catches) leaves neither the
   // change nor audit rows behind, and the transaction can go on.
   return session.inSavepoint(transaction, async () => {
-    const keyNames = keyProps.map(prop => prop.name);
+    const keyNames = meta.getPrimaryProps().map(prop => prop.name);
     const keys = type === 'INSERT' ? [] : await lockedKeys(qb, keyNames, writer.plans.names.dialect);
     if (type !== 'INSERT') {
       // The statement changes exactly the rows read and locked: a row another transaction moved into its

@@ -49,8 +49,10 @@ export async function runNativeWrite<R>(
   if (options.ctx !== undefined && options.ctx !== em.getTransactionContext()) {
     throw AuditTrailError.foreignTransactionContext(meta.className);
   }
+  const context = auditContext.current();
+  writer.checkActor(em, meta.className, context);
   return em.transactional(async trx => {
-    const session = writer.begin(trx, auditContext.current());
+    const session = writer.begin(trx, context);
     await session.before(trx.getTransactionContext<object>()!, (await steps.before?.(trx)) ?? {}, true);
     const result = await insideNativeWrite.run(true, () => auditedWrite(() => steps.run(trx)));
     await session.after(trx.getTransactionContext(), await steps.after(trx, result));

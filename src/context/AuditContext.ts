@@ -5,7 +5,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * Extend it by declaration merging: `declare module 'mikro-orm-audit-trail' { interface AuditContextData { tenant?: string } }`.
  */
 export interface AuditContextData {
-  /** The actor, usually a user name or id. */
+  /**
+   * The actor, usually a user name or id; stored in `_audit_actor` of every audit row written while it is current.
+   * `null` says that no user makes the change (a system job), which `requireActor` accepts.
+   */
   user?: string | number | null;
   /** Why the change is made; stored in `_audit_reason` of every audit row written while it is current. */
   reason?: string | null;

@@ -6,6 +6,8 @@ export const AUDIT_CHANGE_TYPE = '_audit_change_type';
 export const AUDIT_TRANSACTION = '_audit_transaction';
 /** Why the change was made, from `auditContext.run({ reason })`. */
 export const AUDIT_REASON = '_audit_reason';
+/** Who made the change, from `auditContext.run({ user })` (module option `actor`). */
+export const AUDIT_ACTOR = '_audit_actor';
 
 /** Every generated name starts with this; a user's property or column with it is a configuration error. */
 export const AUDIT_PREFIX = '_audit_';

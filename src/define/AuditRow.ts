@@ -23,6 +23,11 @@ export interface AuditColumnsRow {
   _audit_transaction: string | null;
   /** `auditContext.run({ reason })` at the time of the change. */
   _audit_reason: string | null;
+  /**
+   * `auditContext.run({ user })` at the time of the change: text by default, a number with the module option
+   * `actor: { type: 'number' }`, absent with `actor: false`; in trigger backstop rows, the database user (text only).
+   */
+  _audit_actor?: string | number | null;
 }
 
 /**

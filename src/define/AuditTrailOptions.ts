@@ -114,7 +114,34 @@ export interface AuditTrailModuleOptions {
    * recorded twice. Off by default.
    */
   triggerBackstop?: boolean | TriggerBackstopOptions;
+  /**
+   * The built-in `_audit_actor` column of every audit table, filled with `auditContext.current()?.user` as
+   * `_audit_reason` is with its `reason`. By default a nullable, indexed `varchar(255)`: a number given as user is
+   * stored as its decimal string. `{ type: 'number' }` makes it a `bigint` for numeric user ids (a user that is
+   * not an integer then fails the write before it runs), `{ length }` sizes the string column, and `false` leaves
+   * the column out (a track field can then hold the actor, e.g. a reference to a User entity).
+   * Defaults to `{ type: 'string', length: 255 }`.
+   */
+  actor?: false | AuditActorOptions;
+  /**
+   * What a write of audited entities does when the audit context names no actor: no `auditContext.run()` around
+   * it, or one without `user`. An explicit `user: null` declares a change no user made (a system job) and passes.
+   * `'error'` fails the write before any of its statements runs (`AUDIT_ACTOR_MISSING`), `'warn'` logs it once
+   * per ORM through MikroORM's logger, `false` records the change with a NULL actor. Defaults to `false`.
+   */
+  requireActor?: RequireActorMode;
 }
+
+/** The module option `actor`: the type of the built-in `_audit_actor` column. */
+export interface AuditActorOptions {
+  /** `'string'` (`varchar`) or `'number'` (`bigint`, for numeric user ids). Defaults to `'string'`. */
+  type?: 'string' | 'number';
+  /** Length of the string column. Defaults to `255`. */
+  length?: number;
+}
+
+/** See {@link AuditTrailModuleOptions.requireActor}. */
+export type RequireActorMode = 'error' | 'warn' | false;
 
 /** The module option `triggerBackstop`: database triggers that record writes the application did not. */
 export interface TriggerBackstopOptions {
@@ -150,8 +177,17 @@ export const DEFAULT_OPTIONS = Object.freeze({
   skipUnchanged: true,
 } satisfies ResolvedAuditTrailOptions);
 
+/** The `_audit_actor` column after defaults were applied. */
+export interface ResolvedActorColumn {
+  readonly type: 'string' | 'number';
+  /** The string column's length; `undefined` for numbers. */
+  readonly length: number | undefined;
+}
+
 export const DEFAULT_MODULE_OPTIONS = Object.freeze({
   globalTrackFields: Object.freeze([]) as readonly TrackField[],
   schemaCheck: 'warn' as SchemaCheckMode,
   strict: true,
+  actor: Object.freeze({ type: 'string', length: 255 }) as ResolvedActorColumn,
+  requireActor: false as RequireActorMode,
 });

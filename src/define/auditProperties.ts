@@ -1,6 +1,6 @@
-import { ReferenceKind, Type, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
-import type { ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
+import { BigIntType, ReferenceKind, Type, type EntityProperty, type Platform } from '@mikro-orm/core';
+import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
+import type { ResolvedActorColumn, ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { cloneType } from '../mikro-orm/typeInstances.js';
 
 /** A property definition in the raw form MikroORM discovery accepts (decorator options plus `name`/`kind`). */
@@ -101,14 +101,19 @@ export function withoutDefaultChanges(ignored: EntityProperty['ignoreSchemaChang
   return [...new Set([...(ignored ?? []), 'default' as const])];
 }
 
-/** The `_audit_timestamp` and `_audit_change_type` columns and the track fields, in raw property form. */
-export function auditColumnProperties(options: ResolvedAuditTrailOptions): RawProperty[] {
+/** The audit columns (`_audit_timestamp`, `_audit_change_type`, ...) and the track fields, in raw property form. */
+export function auditColumnProperties(options: ResolvedAuditTrailOptions, actor: ResolvedActorColumn | undefined): RawProperty[] {
   const props: RawProperty[] = [
     { name: AUDIT_TIMESTAMP, kind: ReferenceKind.SCALAR, type: 'Date', length: 3, nullable: false, index: true },
     // Nullable so that adding them to an audit table that already has rows needs no default.
     { name: AUDIT_TRANSACTION, kind: ReferenceKind.SCALAR, type: 'string', length: 36, nullable: true, index: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) },
     { name: AUDIT_REASON, kind: ReferenceKind.SCALAR, type: 'text', nullable: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) },
   ];
+  if (actor) {
+    // A `bigint` read back as a JS number, like `_audit_id`: user ids of any integer key fit.
+    const type = actor.type === 'number' ? (new BigIntType('number') as unknown as string) : 'string';
+    props.push({ name: AUDIT_ACTOR, kind: ReferenceKind.SCALAR, type, length: actor.length, nullable: true, index: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) });
+  }
   if (options.saveChangeType) {
     props.push({ name: AUDIT_CHANGE_TYPE, kind: ReferenceKind.SCALAR, type: 'string', columnType: 'char(1)', nullable: false });
   }

@@ -1,5 +1,13 @@
 import { AuditTrailConfigError } from '../errors/index.js';
-import { DEFAULT_MODULE_OPTIONS, type AuditTrailModuleOptions, type SchemaCheckMode, type TrackField, type TriggerBackstopOptions } from './AuditTrailOptions.js';
+import {
+  DEFAULT_MODULE_OPTIONS,
+  type AuditTrailModuleOptions,
+  type RequireActorMode,
+  type ResolvedActorColumn,
+  type SchemaCheckMode,
+  type TrackField,
+  type TriggerBackstopOptions,
+} from './AuditTrailOptions.js';
 
 /** The module options after defaults were applied and the values were checked. */
 export interface ResolvedModuleOptions {
@@ -8,6 +16,9 @@ export interface ResolvedModuleOptions {
   readonly strict: boolean;
   readonly schemaCheck: SchemaCheckMode;
   readonly backstop: TriggerBackstopOptions | undefined;
+  /** The built-in `_audit_actor` column; `undefined` with `actor: false`. */
+  readonly actor: ResolvedActorColumn | undefined;
+  readonly requireActor: RequireActorMode;
 }
 
 /** Applies the defaults to the options of `withAuditTrail()` and checks every value. */
@@ -32,5 +43,26 @@ export function resolveModuleOptions(options: AuditTrailModuleOptions): Resolved
   if (backstop !== undefined && (typeof backstop !== 'object' || (backstop.actorField !== undefined && typeof backstop.actorField !== 'string'))) {
     throw AuditTrailConfigError.invalidModuleOption('triggerBackstop', 'a boolean or { actorField?: string }', options.triggerBackstop);
   }
-  return Object.freeze({ globalTrackFields: Object.freeze([...globalTrackFields]), batchSize, strict, schemaCheck, backstop });
+  const requireActor = options.requireActor ?? DEFAULT_MODULE_OPTIONS.requireActor;
+  if (!['error', 'warn', false].includes(requireActor)) {
+    throw AuditTrailConfigError.invalidModuleOption('requireActor', "'error', 'warn' or false", requireActor);
+  }
+  const actor = resolveActor(options.actor);
+  return Object.freeze({ globalTrackFields: Object.freeze([...globalTrackFields]), batchSize, strict, schemaCheck, backstop, actor, requireActor });
+}
+
+function resolveActor(option: AuditTrailModuleOptions['actor']): ResolvedActorColumn | undefined {
+  if (option === false) {
+    return undefined;
+  }
+  const expected = "false or { type?: 'string' | 'number', length?: positive integer (strings only) }";
+  if (option !== undefined && (typeof option !== 'object' || option === null || Array.isArray(option))) {
+    throw AuditTrailConfigError.invalidModuleOption('actor', expected, option);
+  }
+  const { type = DEFAULT_MODULE_OPTIONS.actor.type, length, ...unknown } = option ?? {};
+  const badLength = length !== undefined && (type !== 'string' || !Number.isInteger(length) || length < 1);
+  if (!['string', 'number'].includes(type) || badLength || Object.keys(unknown).length > 0) {
+    throw AuditTrailConfigError.invalidModuleOption('actor', expected, option);
+  }
+  return Object.freeze({ type, length: type === 'string' ? (length ?? DEFAULT_MODULE_OPTIONS.actor.length) : undefined });
 }

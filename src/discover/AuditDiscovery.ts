@@ -36,7 +36,7 @@ export class AuditDiscovery {
         (meta.properties[AUDIT_ID as keyof typeof meta.properties] as EntityProperty).type = 'number';
       }
       meta.tableName = `${meta.className}_pending`;
-      for (const prop of auditColumnProperties(options)) {
+      for (const prop of auditColumnProperties(options, this.#settings.actor)) {
         meta.addProperty(prop as EntityProperty);
       }
       run.pivots.set(meta.className, { definition: pivot, options });
@@ -72,7 +72,7 @@ export class AuditDiscovery {
 
   #complete(run: DiscoveryRun, audit: EntityMetadata, source: EntityMetadata, definition: AuditDefinition, platform: Platform): void {
     const options = resolveOptions(source.className, definition.options, this.#settings.globalTrackFields);
-    completeAuditEntity(audit, source, options, platform);
+    completeAuditEntity(audit, source, options, platform, this.#settings.actor);
     run.options.set(audit.className, options);
     definition.trackFieldNames = new Set(options.trackFields.map(field => field.name));
   }

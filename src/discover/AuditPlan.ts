@@ -1,6 +1,6 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
-import type { MaskFunction, ResolvedAuditTrailOptions, TrackField, TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
+import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
+import type { MaskFunction, RequireActorMode, ResolvedActorColumn, ResolvedAuditTrailOptions, TrackField, TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
 import { isCopied } from '../define/auditProperties.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
 import type { DatabaseCascades } from './DatabaseCascades.js';
@@ -31,8 +31,10 @@ export interface AuditPlan {
   readonly auditName: string;
   readonly options: ResolvedAuditTrailOptions;
   readonly shape: SnapshotStatementShape;
-  /** The columns with one value per statement: timestamp, transaction id, reason. */
+  /** The columns with one value per statement: timestamp, transaction id, reason, and the actor (when on). */
   readonly statementProps: readonly EntityProperty[];
+  /** The built-in `_audit_actor` column (the module option `actor`), absent with `actor: false`. */
+  readonly actor: { readonly column: ResolvedActorColumn; readonly prop: EntityProperty } | undefined;
   readonly trackFields: readonly PlannedTrackField[];
   /** Row columns after the track fields, in this order. */
   readonly masks: readonly PlannedMask[];
@@ -61,6 +63,10 @@ export interface AuditPlans {
   readonly strict: boolean;
   /** The module's `triggerBackstop` option, when on. */
   readonly backstop: TriggerBackstopOptions | undefined;
+  /** The module's `requireActor` option. */
+  readonly requireActor: RequireActorMode;
+  /** The module's `actor` option: the `_audit_actor` column, absent with `actor: false`. */
+  readonly actor: ResolvedActorColumn | undefined;
 }
 
 /** How to audit the pivot table of one many-to-many collection: the plan of its pivot entity, and its columns. */
@@ -123,12 +129,14 @@ export function createAuditPlan(args: {
   dialect: Dialect;
   defaultSchema: string | undefined;
   batchSize: number | undefined;
+  actor: ResolvedActorColumn | undefined;
 }): AuditPlan {
   const { source, audit, options, platform } = args;
   const parameterColumns = (prop: EntityProperty): ParameterColumn[] =>
     prop.fieldNames.map((name, i) => ({ name, castType: prop.columnTypes[i] ?? prop.columnTypes[0]! }));
   const auditProp = (name: string): EntityProperty => audit.properties[name]!;
-  const statementProps = [auditProp(AUDIT_TIMESTAMP), auditProp(AUDIT_TRANSACTION), auditProp(AUDIT_REASON)];
+  const actor = args.actor && { column: args.actor, prop: auditProp(AUDIT_ACTOR) };
+  const statementProps = [auditProp(AUDIT_TIMESTAMP), auditProp(AUDIT_TRANSACTION), auditProp(AUDIT_REASON), ...(actor ? [actor.prop] : [])];
   const trackFields = options.trackFields.map(field => ({
     field,
     prop: audit.properties[field.name] as EntityProperty,
@@ -151,6 +159,7 @@ export function createAuditPlan(args: {
     platform,
     batchSize: args.batchSize,
     statementProps,
+    actor,
     trackFields,
     masks,
     auditedProperties: auditedPropertyNames(source, options),

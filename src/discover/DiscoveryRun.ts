@@ -1,6 +1,6 @@
 import type { EntityMetadata } from '@mikro-orm/core';
 import type { AuditDefinition } from '../define/AuditRegistry.js';
-import type { ResolvedAuditTrailOptions, SchemaCheckMode, TrackField, TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
+import type { RequireActorMode, ResolvedActorColumn, ResolvedAuditTrailOptions, SchemaCheckMode, TrackField, TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
 import type { AuditWriteGuard } from '../write/AuditWriteGuard.js';
 import type { PendingPivotAudit } from './pivotPlans.js';
 
@@ -26,4 +26,6 @@ export interface DiscoverySettings {
   readonly backstop: TriggerBackstopOptions | undefined;
   /** `@mikro-orm/nestjs` adds the `forFeature()` entities to the config after `withAuditTrail` saw it. */
   readonly autoLoadEntities: boolean;
+  readonly actor: ResolvedActorColumn | undefined;
+  readonly requireActor: RequireActorMode;
 }

@@ -5,7 +5,11 @@ import { storedTimeZoneOffset } from '../write/storedTimeZone.js';
 
 /** What the backstop triggers of `plan`'s table are built from. */
 export function backstopTableOf(plan: AuditPlan, options: TriggerBackstopOptions): BackstopTable {
-  const actor = options.actorField === undefined ? undefined : plan.trackFields.find(track => track.field.name === options.actorField);
+  const field = options.actorField === undefined ? undefined : plan.trackFields.find(track => track.field.name === options.actorField);
+  const actorColumns = [
+    ...(plan.actor ? [{ name: plan.actor.prop.fieldNames[0]!, numeric: plan.actor.column.type === 'number' }] : []),
+    ...(field ? [{ name: field.prop.fieldNames[0]!, numeric: false }] : []),
+  ];
   return {
     dialect: plan.shape.dialect,
     quote: plan.shape.quote,
@@ -14,7 +18,7 @@ export function backstopTableOf(plan: AuditPlan, options: TriggerBackstopOptions
     copiedColumns: plan.shape.copiedColumns,
     saveChangeType: plan.options.saveChangeType,
     auditDeletes: plan.options.auditDeletes,
-    actorColumn: actor?.prop.fieldNames[0],
+    actorColumns,
     // A fixed offset: installBackstop refuses the application's local zone on MySQL/MariaDB.
     utcOffsetMinutes: storedTimeZoneOffset(plan),
   };

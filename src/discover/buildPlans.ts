@@ -29,8 +29,8 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
   const metas = allMetadata(storage);
   const audits = auditEntitiesOf(metas, run, platform, settings.autoLoadEntities);
   const { guard } = settings;
-  const planOf = (args: Omit<Parameters<typeof createAuditPlan>[0], 'platform' | 'dialect' | 'defaultSchema' | 'batchSize'>) =>
-    createAuditPlan({ ...args, platform, dialect: dialect!, defaultSchema: config.get('schema'), batchSize: settings.batchSize });
+  const planOf = (args: Omit<Parameters<typeof createAuditPlan>[0], 'platform' | 'dialect' | 'defaultSchema' | 'batchSize' | 'actor'>) =>
+    createAuditPlan({ ...args, platform, dialect: dialect!, defaultSchema: config.get('schema'), batchSize: settings.batchSize, actor: settings.actor });
 
   const bySource = new Map<string, AuditPlan>();
   const targets: ReconcileTarget[] = [];
@@ -90,7 +90,7 @@ function finish(
   const names = { dialect: dialectOf(platform) ?? 'sqlite', quote: (identifier: string) => platform.quoteIdentifier(identifier) };
   const cascades = new DatabaseCascades(metas, config);
   const keyCascades = new KeyChangeCascades(metas, config);
-  const plans = { bySource, auditEntities, cascades, keyCascades, pivots, names, strict: guard.strict, backstop: settings.backstop };
+  const plans = { bySource, auditEntities, cascades, keyCascades, pivots, names, strict: guard.strict, backstop: settings.backstop, requireActor: settings.requireActor, actor: settings.actor };
   const writer = new AuditWriter(plans);
   registerAuditWriter(storage, writer);
   if (settings.backstop && targets.length > 0) {

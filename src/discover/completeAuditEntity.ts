@@ -1,7 +1,7 @@
 import type { EntityMetadata, EntityProperty, Platform } from '@mikro-orm/core';
 import { AUDIT_ID, AUDIT_PREFIX } from '../define/AuditColumns.js';
 import { auditColumnProperties, copyProcessedProperty, copyProperty, isCopied } from '../define/auditProperties.js';
-import type { ResolvedAuditTrailOptions } from '../define/AuditTrailOptions.js';
+import type { ResolvedActorColumn, ResolvedAuditTrailOptions } from '../define/AuditTrailOptions.js';
 import { isExcluded } from '../define/propertyFilters.js';
 import { AuditTrailConfigError } from '../errors/index.js';
 import { dialectOf } from '../mikro-orm/dialectOf.js';
@@ -12,7 +12,13 @@ import { checkTrackFieldNames, usesSingleTableInheritance } from './validateAudi
  * can still process them (field names, column types and indexes come from normal discovery), plus the audit
  * columns and track fields.
  */
-export function completeAuditEntity(audit: EntityMetadata, source: EntityMetadata, options: ResolvedAuditTrailOptions, platform: Platform): void {
+export function completeAuditEntity(
+  audit: EntityMetadata,
+  source: EntityMetadata,
+  options: ResolvedAuditTrailOptions,
+  platform: Platform,
+  actor: ResolvedActorColumn | undefined,
+): void {
   if (source.virtual || source.expression) {
     throw AuditTrailConfigError.noPrimaryKey(source.className);
   }
@@ -38,7 +44,7 @@ export function completeAuditEntity(audit: EntityMetadata, source: EntityMetadat
       audit.addProperty(copyProperty(prop) as EntityProperty);
     }
   }
-  for (const prop of auditColumnProperties(options)) {
+  for (const prop of auditColumnProperties(options, actor)) {
     audit.addProperty(prop as EntityProperty);
   }
 }

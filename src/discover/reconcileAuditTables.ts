@@ -61,7 +61,9 @@ function retainRemovedColumns(diff: TableDifference, audit: EntityMetadata, opti
     if (dropsRemovedColumn(options.dropRemovedColumns, column.name)) {
       continue;
     }
-    retainColumn(audit, column);
+    // Its plain index too (an indexed key, relation or `_audit_actor`), so that keeping the column keeps lookups fast.
+    const indexed = Object.values(diff.removedIndexes).some(index => !index.unique && !index.primary && index.columnNames.length === 1 && index.columnNames[0] === column.name);
+    retainColumn(audit, column, indexed);
     if (!column.nullable && column.default == null) {
       mismatches.push({ table, column: column.name, problem: 'is NOT NULL, but no longer has a source column to fill it' });
     }

@@ -8,7 +8,7 @@ import { typeNameOf } from '../mikro-orm/typeInstances.js';
  * database column's type, so the schema diff neither drops the column nor changes its type, its old values stay
  * readable through the audit entity, and new audit rows (which never name it) leave it NULL.
  */
-export function retainColumn(audit: EntityMetadata, column: SchemaColumn): EntityProperty {
+export function retainColumn(audit: EntityMetadata, column: SchemaColumn, indexed = false): EntityProperty {
   const prop = {
     name: propertyNameFor(audit, column.name),
     kind: ReferenceKind.SCALAR,
@@ -18,6 +18,7 @@ export function retainColumn(audit: EntityMetadata, column: SchemaColumn): Entit
     customType: column.mappedType,
     runtimeType: column.mappedType.runtimeType,
     nullable: true,
+    index: indexed,
     unsigned: column.unsigned,
     length: column.length,
     precision: column.precision,

@@ -1,5 +1,6 @@
 /** The stable `code` of every error the audit trail raises: match on it rather than on the message. */
 export type AuditTrailErrorCode =
+  | 'AUDIT_ACTOR_MISSING'
   | 'AUDIT_AUDIT_SCHEMA_MISSING'
   | 'AUDIT_AUDIT_TABLES_MISMATCH'
   | 'AUDIT_BACKSTOP_ACTOR_MISSING'
@@ -11,6 +12,7 @@ export type AuditTrailErrorCode =
   | 'AUDIT_ENTITY_NAME_CLASH'
   | 'AUDIT_FAILED_FLUSH_IN_TRANSACTION'
   | 'AUDIT_FOREIGN_TRANSACTION_CONTEXT'
+  | 'AUDIT_INVALID_ACTOR'
   | 'AUDIT_INVALID_DATE'
   | 'AUDIT_INVALID_INTEGRATION_OPTION'
   | 'AUDIT_INVALID_MODULE_OPTION'

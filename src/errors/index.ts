@@ -1,3 +1,4 @@
 export { AuditTrailConfigError } from './AuditTrailConfigError.js';
 export { AuditTrailError } from './AuditTrailError.js';
+export { ActorErrors } from './ActorErrors.js';
 export type { AuditTrailErrorCode } from './codes.js';

@@ -10,10 +10,20 @@ export interface BackstopTable extends SqlNames {
   readonly copiedColumns: readonly string[];
   readonly saveChangeType: boolean;
   readonly auditDeletes: boolean;
-  /** The column that receives the actor, when the backstop records one. */
-  readonly actorColumn: string | undefined;
+  /** The columns that receive the actor: `_audit_actor` (unless `actor: false`) and `actorField`'s track field. */
+  readonly actorColumns: readonly BackstopActorColumn[];
   /** MySQL/MariaDB: the offset of the time zone MikroORM stores `datetime` values in (see `databaseClock`). */
   readonly utcOffsetMinutes: number;
+}
+
+/** A column the backstop triggers fill with the actor. */
+export interface BackstopActorColumn {
+  readonly name: string;
+  /**
+   * A number column (`actor: { type: 'number' }`) receives the application's actor only, which the library checked
+   * is an integer; a text column falls back to the database user when the application gave none.
+   */
+  readonly numeric: boolean;
 }
 
 /** The statements that install (`up`) and remove (`down`) the backstop triggers of one audited table. */
@@ -121,16 +131,21 @@ function postgresBody(table: BackstopTable): string {
 
 // The INSERT a trigger runs: the audit columns it fills, with their values from a row (`new`/`old`) of the source.
 function auditInsert(table: BackstopTable, row: string, changeType: string): string {
-  const { quote: q, copiedColumns, actorColumn, saveChangeType } = table;
+  const { quote: q, copiedColumns, actorColumns, saveChangeType } = table;
   const postgres = table.dialect === 'postgresql';
-  const columns = [...copiedColumns, AUDIT_TIMESTAMP, AUDIT_TRANSACTION, AUDIT_REASON, ...(saveChangeType ? [AUDIT_CHANGE_TYPE] : []), ...(actorColumn ? [actorColumn] : [])];
+  const columns = [...copiedColumns, AUDIT_TIMESTAMP, AUDIT_TRANSACTION, AUDIT_REASON, ...(saveChangeType ? [AUDIT_CHANGE_TYPE] : []), ...actorColumns.map(actor => actor.name)];
+  const applicationActor = postgres ? `nullif(current_setting('${SETTING}.actor', true), '')` : `@${SETTING}_actor`;
   const values = [
     ...copiedColumns.map(column => `${row}.${q(column)}`),
     databaseClockInTrigger(table.dialect, table.utcOffsetMinutes).sql,
     postgres ? 'txid_current()::text' : 'null',
     postgres ? `nullif(current_setting('${SETTING}.reason', true), '')` : `@${SETTING}_reason`,
     ...(saveChangeType ? [changeType] : []),
-    ...(actorColumn ? [postgres ? `coalesce(nullif(current_setting('${SETTING}.actor', true), ''), current_user::text)` : `coalesce(@${SETTING}_actor, current_user())`] : []),
+    ...actorColumns.map(actor =>
+      actor.numeric
+        ? postgres ? `cast(${applicationActor} as bigint)` : `cast(${applicationActor} as signed)`
+        : `coalesce(${applicationActor}, ${postgres ? 'current_user::text' : 'current_user()'})`,
+    ),
   ];
   return `insert into ${q(table.auditTable)} (${columns.map(q).join(', ')}) values (${values.join(', ')});`;
 }

@@ -1,7 +1,8 @@
 import type { EntityManager, MetadataStorage } from '@mikro-orm/core';
 import type { AuditContextData } from '../context/AuditContext.js';
 import type { AuditPlans } from '../discover/AuditPlan.js';
-import { AuditTrailError } from '../errors/index.js';
+import { ActorErrors, AuditTrailError } from '../errors/index.js';
+import { actorValue } from './actorValue.js';
 import { clearRecordedMark } from './backstopMarks.js';
 import { TransactionIds } from './TransactionIds.js';
 import { WriteSession, type SessionHost } from './WriteSession.js';
@@ -19,6 +20,7 @@ export class AuditWriter implements SessionHost {
   // Transactions in which the backstop triggers were told the library records the writes.
   readonly #marked = new WeakSet<object>();
   readonly #pivotReads = new WeakMap<object, () => Promise<void>>();
+  #actorMissingReported = false;
 
   constructor(plans: AuditPlans) {
     this.plans = plans;
@@ -32,6 +34,25 @@ export class AuditWriter implements SessionHost {
    */
   begin(em: EntityManager, context: AuditContextData | undefined): WriteSession {
     return new WriteSession(this, em, context);
+  }
+
+  /**
+   * Called by every adapter once it knows that a write changes audited rows (`entity` names the first), before any
+   * of its statements runs: a missing actor is refused or reported as `requireActor` says (an explicit
+   * `user: null` is a change no user made, and passes), and an actor `_audit_actor` cannot hold fails the write.
+   */
+  checkActor(em: EntityManager, entity: string, context: AuditContextData | undefined): void {
+    const { requireActor, actor } = this.plans;
+    if (context?.user === undefined && requireActor === 'error') {
+      throw ActorErrors.missing(entity);
+    }
+    if (context?.user === undefined && requireActor === 'warn' && !this.#actorMissingReported) {
+      this.#actorMissingReported = true;
+      em.getPlatform().getConfig().getLogger().warn('info', ActorErrors.missingWarning(entity), { enabled: true });
+    }
+    if (actor) {
+      actorValue(actor, context?.user, entity);
+    }
   }
 
   /** Called by a session whose transaction belongs to someone else, and again when it finished. */

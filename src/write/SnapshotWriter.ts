@@ -6,6 +6,7 @@ import { executeStatement } from '../mikro-orm/execute.js';
 import { databaseClock } from '../sql/databaseClock.js';
 import { buildSnapshotInsert, sameValue, varies } from '../sql/snapshotInsert.js';
 import type { AuditedChange } from './AuditedChange.js';
+import { actorValue } from './actorValue.js';
 import { toDatabaseValue } from './databaseValues.js';
 import { addMaskedValues, snapshotRows, type EntityChange, type SnapshotRows } from './snapshotRows.js';
 import { storedTimeZoneOffset } from './storedTimeZone.js';
@@ -26,6 +27,8 @@ const MAX_VALUE_BYTES: Readonly<Record<string, number>> = { mysql: 600_000, post
 export interface StatementValues {
   readonly transactionId: string;
   readonly reason: string | null;
+  /** The audit context's `user`, as given (see `actorValue`). */
+  readonly user: unknown;
 }
 
 /**
@@ -125,15 +128,19 @@ export class SnapshotWriter {
 /**
  * The database values of the statement columns (`plan.statementProps`): the database clock as the statement runs
  * (after the write holds its rows' locks, so versions of a row are stamped in the order they commit), the
- * transaction id and the reason.
+ * transaction id, the reason and the actor.
  */
 export function statementValuesOf(plan: AuditPlan, shared: StatementValues): unknown[] {
   const [, transactionProp, reasonProp] = plan.statementProps;
-  return [
+  const values = [
     databaseClock(plan.shape.dialect, storedTimeZoneOffset(plan)),
     toDatabaseValue(transactionProp!, shared.transactionId, plan.platform),
     toDatabaseValue(reasonProp!, shared.reason, plan.platform),
   ];
+  if (plan.actor) {
+    values.push(toDatabaseValue(plan.actor.prop, actorValue(plan.actor.column, shared.user, plan.sourceName), plan.platform));
+  }
+  return values;
 }
 
 /** Rows per statement by parameter count: only the keys and the row values that differ between rows are sent per row. */

@@ -162,9 +162,9 @@ export class WriteSession {
     }
   }
 
-  /** The transaction id and reason every audit row of this write shares. */
+  /** The transaction id, reason and actor every audit row of this write shares. */
   shared(): StatementValues {
-    return { transactionId: this.#writer.transactionIds.idOf(this.#transaction!), reason: this.context?.reason ?? null };
+    return { transactionId: this.#writer.transactionIds.idOf(this.#transaction!), reason: this.context?.reason ?? null, user: this.context?.user };
   }
 
   /**

@@ -45,7 +45,8 @@ describeOnEachDatabase('audit table DDL', { file: import.meta.url, config: { ent
     expect(ddl).not.toMatch(/foreign key|references/i);
     expect(ddl).not.toMatch(/unique/i);
     expect(ddl).toMatch(/_audit_timestamp\W+(timestamptz\(3\)|datetime\(3\)|datetime) not null/);
-    for (const column of ['id', 'team_id', 'passport_id', 'approved_by_id', '_audit_timestamp']) {
+    expect(ddl).toMatch(/_audit_actor\W+(varchar\(255\)|text) null/);
+    for (const column of ['id', 'team_id', 'passport_id', 'approved_by_id', '_audit_timestamp', '_audit_actor']) {
       expect(ddl, column).toMatch(new RegExp(`(create|add) index [\`"]person_audit_${column}_index[\`"]`));
     }
     expect(ddl).toMatch(/[`"]salary[`"] (numeric|decimal)\(10,\s?2\) null/);

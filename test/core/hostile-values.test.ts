@@ -12,6 +12,8 @@ import { sessionSettings } from '../support/sessionSettings.js';
 declare module '../../src/context/AuditContext.js' {
   interface AuditContextData {
     label?: string;
+    /** The actor for the `text` track field, which holds values longer than `_audit_actor`'s 255 characters. */
+    longActor?: string;
   }
 }
 
@@ -107,7 +109,7 @@ for (const variant of VARIANTS) {
       orm = await MikroORM.init(
         withAuditTrail({ ...db.config(dbNameFor(import.meta.url)), ...sessionSettings(variant.settings), entities: [Note], allowGlobalContext: true } as Options, {
           globalTrackFields: [
-            { name: 'actor', type: 'text', value: ({ context }) => context?.user ?? null },
+            { name: 'actor', type: 'text', value: ({ context }) => context?.longActor ?? null },
             { name: 'label', type: 'string', length: 255, value: ({ context }) => context?.label ?? null },
           ],
         }),
@@ -119,7 +121,8 @@ for (const variant of VARIANTS) {
     });
 
     async function writeAll(value: string, body: string): Promise<void> {
-      const context = { user: value, reason: value, label: value.length <= 255 ? value : undefined };
+      const short = value.length <= 255 ? value : undefined;
+      const context = { user: short, reason: value, label: short, longActor: value };
       const em = orm.em.fork();
       const note = em.create(Note, { body, secret: 's' });
       await auditContext.run(context, () => em.flush());
@@ -149,7 +152,8 @@ for (const variant of VARIANTS) {
       expect(rows).toHaveLength(VALUES.length * 3);
       rows.forEach((row, i) => {
         const value = VALUES[Math.floor(i / 3)]!;
-        expect({ actor: row.actor, reason: row._audit_reason, label: row.label, type: row._audit_change_type }).toEqual({
+        expect({ user: row._audit_actor, actor: row.actor, reason: row._audit_reason, label: row.label, type: row._audit_change_type }).toEqual({
+          user: value,
           actor: value,
           reason: value,
           label: value,
@@ -192,7 +196,7 @@ for (const variant of VARIANTS) {
         }
         await writeAll(value, 'with NUL');
         const rows = await orm.em.fork().find(NoteAudit, { _audit_id: { $gt: before } } as never);
-        expect(rows.map(row => [row.actor, row._audit_reason])).toEqual([0, 1, 2].map(() => [value, value]));
+        expect(rows.map(row => [row._audit_actor, row.actor, row._audit_reason])).toEqual([0, 1, 2].map(() => [value, value, value]));
       }
     });
   });

@@ -79,7 +79,8 @@ describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))
 
   async function history() {
     const rows = await orm.em.fork().find(LedgerAudit, {}, { orderBy: { _audit_id: 'asc' } });
-    return rows.map(row => [row.id, row.balance, row._audit_change_type, row.username]);
+    // The track field named by actorField, and the built-in actor column: both receive the actor.
+    return rows.map(row => [row.id, row.balance, row._audit_change_type, row.username, row._audit_actor]);
   }
 
   beforeAll(async () => {
@@ -105,10 +106,11 @@ describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))
     await auditContext.run({ user: 'ada' }, () => em.flush());
     otherClient(db.name, dbName, 'update ledger set balance = 99 where id = 1');
     const rows = await history();
-    expect(rows.slice(0, 1)).toEqual([[1, 10, 'I', 'ada']]);
+    expect(rows.slice(0, 1)).toEqual([[1, 10, 'I', 'ada', 'ada']]);
     expect(rows.slice(1)).toHaveLength(1);
     expect(rows[1]!.slice(0, 3)).toEqual([1, 99, 'U']);
     expect(String(rows[1]![3])).toMatch(db.name === 'postgresql' ? /^postgres$/ : /^root@/);
+    expect(rows[1]![4]).toBe(rows[1]![3]);
   });
 
   it('records every write of the application once: flushes, native writes, and raw SQL it lets through', async () => {
@@ -129,6 +131,7 @@ describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))
       [1, 102, 'D'],
     ]);
     expect(rows.map(row => row[3] === 'ada')).toEqual([true, true, false, true]);
+    expect(rows.map(row => row[4])).toEqual(rows.map(row => row[3]));
   });
   // One clock: the application's clock is wrong, the other client's session is in another time zone.
   it('stamps trigger rows and library rows on the database clock, in commit order', async () => {
@@ -147,5 +150,51 @@ describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))
       expect(Math.abs(stamp - Date.now())).toBeLessThan(10 * 60_000);
     }
     expect(stamps[1]).toBeGreaterThanOrEqual(stamps[0]!);
+  });
+});
+
+// Without actorField, the built-in `_audit_actor` column is the backstop's actor column.
+describe.each(SERVER_DATABASES.filter(db => db.available && supported(db.name)))('the trigger backstop with the built-in actor on $name', db => {
+  const EntrySchema = auditTrail(
+    new EntitySchema<Ledger>({
+      name: 'LedgerEntry',
+      tableName: 'ledger_entry',
+      properties: { id: { type: 'number', primary: true }, balance: { type: 'number' } },
+    }),
+  );
+  const EntryAudit = auditOf(EntrySchema);
+  const cases = [
+    { title: 'records the database user in _audit_actor of a write from another client', suffix: 'builtin', moduleOptions: { triggerBackstop: true } },
+    {
+      title: 'records no actor for another client when _audit_actor is a number, and the application’s numeric user',
+      suffix: 'numeric',
+      moduleOptions: { triggerBackstop: true, actor: { type: 'number' } },
+    },
+  ] as const;
+
+  it.each(cases)('$title', async ({ suffix, moduleOptions }) => {
+    const dbName = `${dbNameFor(import.meta.url)}_${suffix}`;
+    const project = migrationProject(db, dbName);
+    try {
+      const orm = await project.open([EntrySchema], moduleOptions as AuditTrailModuleOptions, { forceUtcTimezone: true });
+      await project.migrate();
+      const em = orm.em.fork();
+      em.create(EntrySchema, { id: 1, balance: 10 });
+      await auditContext.run({ user: 7 }, () => em.flush());
+      otherClient(db.name, dbName, 'update ledger_entry set balance = 99 where id = 1');
+      const rows = await orm.em.fork().find(EntryAudit, {}, { orderBy: { _audit_id: 'asc' } });
+      expect(rows.map(row => [row.balance, row._audit_change_type])).toEqual([
+        [10, 'I'],
+        [99, 'U'],
+      ]);
+      if (suffix === 'numeric') {
+        expect(rows.map(row => row._audit_actor)).toEqual([7, null]);
+      } else {
+        expect(rows[0]!._audit_actor).toBe('7');
+        expect(String(rows[1]!._audit_actor)).toMatch(db.name === 'postgresql' ? /^postgres$/ : /^root@/);
+      }
+    } finally {
+      await project.close();
+    }
   });
 });

@@ -152,7 +152,7 @@ describe.each(SERVER_DATABASES.filter(db => db.available))('migration templates 
     expect(backfills).toHaveLength(11);
     const rows = await orm.em.fork().find(auditOf(PersonSchema), {}, { orderBy: { id: 'asc' } });
     expect(rows).toHaveLength(10_000);
-    expect(rows.every(row => row._audit_change_type === 'I' && (row as { username?: string }).username === '(backfill)')).toBe(true);
+    expect(rows.every(row => row._audit_change_type === 'I' && row._audit_actor === '(backfill)')).toBe(true);
     expect(rows[3]).toMatchObject({ id: 4, name: 'Person 4', email: 'p4@example.com', active: false, createdAt, team: { id: 1 } });
     expect(rows[4]).toMatchObject({ id: 5, active: true, team: null });
     expect(await project.pendingStatements()).toEqual([]);
@@ -162,9 +162,9 @@ describe.each(SERVER_DATABASES.filter(db => db.available))('migration templates 
     person.name = 'Grace';
     await auditContext.run({ user: 'ada' }, () => em.flush());
     const history = await orm.em.fork().find(auditOf(PersonSchema), { id: 4 }, { orderBy: { _audit_id: 'asc' } });
-    expect(history.map(row => [row.name, row._audit_change_type, (row as { username?: string }).username])).toEqual([
-      ['Person 4', 'I', '(backfill)'],
-      ['Grace', 'U', 'ada'],
+    expect(history.map(row => [row.name, row._audit_change_type, row._audit_actor, (row as { username?: string }).username])).toEqual([
+      ['Person 4', 'I', '(backfill)', null],
+      ['Grace', 'U', 'ada', 'ada'],
     ]);
   });
 
