@@ -12,18 +12,14 @@ export class Memo {
   @Property({ type: 'string' }) text!: string;
 }
 
-export const MemoAudit = auditOf<typeof Memo, { requestUser: string | null }>(Memo);
+export const MemoAudit = auditOf(Memo);
 
-// The one place that says where the actor is recorded: a global track field until the built-in actor column lands.
-export const actorModuleOptions: AuditTrailModuleOptions = {
-  globalTrackFields: [
-    { name: 'requestUser', type: 'string', nullable: true, value: ({ context }) => (context?.user == null ? null : String(context.user)) },
-  ],
-};
+// The one place that says where the actor is recorded: the built-in `_audit_actor` column, with its defaults.
+export const actorModuleOptions: AuditTrailModuleOptions = {};
 
 /** The actor recorded in an audit row. */
-export function recordedActor(row: { requestUser: string | null }): string | null {
-  return row.requestUser;
+export function recordedActor(row: { _audit_actor?: string | number | null }): string | null {
+  return row._audit_actor == null ? null : String(row._audit_actor);
 }
 
 /** Creates, updates and deletes a memo of `owner` in three flushes, yielding in between so requests interleave. */
