@@ -16,3 +16,17 @@ export function serializeUnderscored(meta: EntityMetadata, include: (name: strin
     }
   }
 }
+
+/**
+ * Makes an audit column serialize as its source column does, so that history in JSON has the shape of the live
+ * row: hidden when the source is hidden, under the same `serializedName`, in the same `groups`, and shown despite a
+ * `_` name when the source is (a backing field with an `accessor`, shown under the accessor's name).
+ */
+export function serializeLike(copy: EntityProperty, source: EntityProperty): void {
+  copy.hidden = source.hidden;
+  copy.serializedName = source.serializedName;
+  copy.groups = source.groups;
+  if (source.accessor !== undefined && copy.accessor === undefined) {
+    copy.accessor = copy.name as EntityProperty['accessor'];
+  }
+}

@@ -3,7 +3,7 @@
 // the live row's dates: `Date` objects from toObject()/serialize(), ISO strings in JSON.
 import { beforeAll, expect, it } from 'vitest';
 import { Collection, serialize, wrap } from '@mikro-orm/core';
-import { AuditTrail, auditContext, auditHistory, auditOf, auditOfCollection } from '../../src/index.js';
+import { AuditTrail, auditContext, auditHistory, auditOf, auditOfCollection, type AuditRow } from '../../src/index.js';
 import { Entity, ManyToMany, ManyToOne, PrimaryKey, Property } from '../support/mikro.js';
 import { describeOnEachDatabase } from '../support/suite.js';
 
@@ -29,9 +29,29 @@ class SerInvoice {
   @ManyToMany({ entity: () => SerLabel, owner: true }) labels = new Collection<SerLabel>(this);
 }
 
+// Columns whose JSON MikroORM shapes: a backing field behind a get/set pair (column and JSON key `email`), a hidden
+// column, a renamed one, and a `_` name MikroORM leaves out.
+@Entity()
+@AuditTrail()
+class SerAccount {
+  @PrimaryKey({ type: 'number' }) id!: number;
+  @Property({ type: 'string', accessor: 'email' }) private _email!: string;
+  @Property({ type: 'string', hidden: true }) passwordHash!: string;
+  @Property({ type: 'string', serializedName: 'nick' }) nickname!: string;
+  @Property({ type: 'string' }) _legacyCode!: string;
+
+  get email(): string {
+    return this._email;
+  }
+
+  set email(value: string) {
+    this._email = value;
+  }
+}
+
 const InvoiceAudit = auditOf<typeof SerInvoice, { actor: string | null }>(SerInvoice);
 const InvoiceLabelsAudit = auditOfCollection(SerInvoice, 'labels');
-type Row = Awaited<ReturnType<typeof auditHistory<typeof SerInvoice, { actor: string | null }>>>[number];
+type Row = AuditRow<SerInvoice, { actor: string | null }>;
 
 const ISSUED = new Date('2026-03-04T05:06:07.089Z');
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -72,7 +92,7 @@ function invoiceJson(row: Row, changes: Parameters<typeof invoiceColumns>[1]): R
 const INSERTED = { type: 'I', number: 'F-1', reason: 'issued', actor: 'ada' };
 const UPDATED = { type: 'U', number: 'F-1b', reason: 'renumbered', actor: 'bob' };
 
-const entities = [SerCustomer, SerLabel, SerInvoice];
+const entities = [SerCustomer, SerLabel, SerInvoice, SerAccount];
 
 describeOnEachDatabase('serializing history', { file: import.meta.url, config: { entities } }, ctx => {
   beforeAll(async () => {
@@ -89,7 +109,7 @@ describeOnEachDatabase('serializing history', { file: import.meta.url, config: {
 
   it('JSON.stringify, toObject(), toJSON() and serialize() give every audit column', async () => {
     const row = await firstVersion();
-    expect(json(row)._audit_timestamp).toMatch(ISO);
+    expect((json(row) as { _audit_timestamp: string })._audit_timestamp).toMatch(ISO);
     expectExactly(json(row), invoiceJson(row, INSERTED));
     expectExactly(wrap(row).toObject(), invoiceColumns(row, INSERTED));
     expectExactly(wrap(row).toJSON(), invoiceColumns(row, INSERTED));
@@ -114,7 +134,7 @@ describeOnEachDatabase('serializing history', { file: import.meta.url, config: {
     const history = await auditHistory<typeof SerInvoice, { actor: string | null }>(ctx.t.orm.em.fork(), SerInvoice, 1);
     const [updated, inserted] = history as [Row, Row];
     expect(json(history)).toEqual([invoiceJson(updated, UPDATED), invoiceJson(inserted, INSERTED)]);
-    expectExactly(json(history)[0 as never], invoiceJson(updated, UPDATED));
+    expectExactly((json(history) as unknown[])[0], invoiceJson(updated, UPDATED));
 
     const withDiffs = await auditHistory<typeof SerInvoice, { actor: string | null }>(ctx.t.orm.em.fork(), SerInvoice, 1, { diffs: true });
     expect(json(withDiffs)).toEqual([
@@ -149,5 +169,25 @@ describeOnEachDatabase('serializing history', { file: import.meta.url, config: {
     expectExactly(serialize(row!), columns);
     const [loaded] = await ctx.t.orm.em.fork().find(InvoiceLabelsAudit, {}, { populate: ['SerLabel_inverse'] as never });
     expectExactly(serialize(loaded!, { populate: ['SerLabel_inverse'] as never }), { ...columns, SerLabel_inverse: { id: 1, name: 'urgent' } });
+  });
+
+  it('copied columns serialize as the live row’s do: hidden stays hidden, renamed and accessor-backed as live', async () => {
+    const em = ctx.t.orm.em.fork();
+    const account = em.create(SerAccount, { id: 1, email: 'ada@example.com', passwordHash: 'x1', nickname: 'ada', _legacyCode: 'L1' } as never);
+    await em.flush();
+    const live = json(account) as Record<string, unknown>;
+    expect(live).toEqual({ id: 1, email: 'ada@example.com', nick: 'ada' });
+
+    const row = await ctx.t.orm.em.fork().findOneOrFail(auditOf(SerAccount), { id: 1 });
+    const audit = {
+      _audit_id: row._audit_id,
+      _audit_timestamp: row._audit_timestamp.toISOString(),
+      _audit_change_type: 'I',
+      _audit_transaction: row._audit_transaction,
+      _audit_reason: null,
+    };
+    expectExactly(json(row), { ...live, ...audit });
+    expectExactly(json(serialize(row)), { ...live, ...audit });
+    expect(json(serialize(row, { includeHidden: true }))).toEqual({ ...live, ...audit, passwordHash: 'x1' });
   });
 });
