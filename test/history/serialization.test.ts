@@ -3,7 +3,7 @@
 // the live row's dates: `Date` objects from toObject()/serialize(), ISO strings in JSON.
 import { beforeAll, expect, it } from 'vitest';
 import { Collection, serialize, wrap } from '@mikro-orm/core';
-import { AuditTrail, auditContext, auditHistory, auditOf, auditOfCollection, type AuditRow } from '../../src/index.js';
+import { AuditTrail, asOf, auditContext, auditHistory, auditOf, auditOfCollection, type AuditRow } from '../../src/index.js';
 import { Entity, ManyToMany, ManyToOne, PrimaryKey, Property } from '../support/mikro.js';
 import { describeOnEachDatabase } from '../support/suite.js';
 
@@ -149,6 +149,15 @@ describeOnEachDatabase('serializing history', { file: import.meta.url, config: {
         },
       },
     ]);
+  });
+
+  it('the versions asOf() returns serialize with every audit column, by key and for every row', async () => {
+    const later = new Date('2100-01-01T00:00:00.000Z');
+    const one = await asOf(ctx.t.orm.em.fork(), SerInvoice, 1, later);
+    expectExactly(json(one), invoiceJson(one as Row, UPDATED));
+    const all = await asOf(ctx.t.orm.em.fork(), SerInvoice, later);
+    expect(all).toHaveLength(1);
+    expectExactly(json(all[0]), invoiceJson(all[0] as Row, UPDATED));
   });
 
   it('pivot audit rows serialize with every audit column, their relations by key or populated', async () => {
