@@ -288,6 +288,8 @@ describeOnEachDatabase('auditTrail() on every schema shape', { file: import.meta
     const pivot = await ctx.t.orm.em.fork().find(auditOfCollection(CourseSchema, 'students'), {}, { orderBy: { _audit_id: 'asc' } });
     expect(pivot.map(row => row._audit_change_type)).toEqual(['I', 'D']);
     expect(pivot[0]).toMatchObject({ DefCourse_owner: { id: 1 }, DefStudent_inverse: { id: 1 } });
+    // The inverse side writes through the owner's pivot audit; it has none of its own.
+    expect(() => auditOfCollection(StudentSchema, 'courses')).toThrow(/owning side/);
   });
 
   it('records a base named by a string (MikroORM 6) like one given as a schema', async () => {
