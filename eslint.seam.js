@@ -20,7 +20,7 @@ export const seamRules = {
     { selector: "MemberExpression[property.name='prototype'][object.name!='Function']", message: `Reaching into a prototype ${where}.` },
     { selector: "CallExpression[callee.name='wrap'][arguments.length=2]", message: `wrap(entity, true), MikroORM's internal entity helper, ${where}.` },
     {
-      selector: "MemberExpression[property.name=/^(getSnapshot|getORMVersion|nativeInsertMany|getKnex|getClient|transformRawResult|executeQuery|getMetadataFromDecorator|triggers|defaultDeleteRule)$/]",
+      selector: "MemberExpression[property.name=/^(getSnapshot|getORMVersion|nativeInsertMany|getKnex|getClient|transformRawResult|executeQuery|getMetadataFromDecorator|triggers|defaultDeleteRule|accessor|REGISTRY)$/]",
       message: `This MikroORM internal (or version-specific API) ${where}.`,
     },
     { selector: "MemberExpression[object.property.name='constructor'][property.name='name']", message: `Telling classes apart by name breaks under minification: ${where}.` },

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { schemaOf } from '../mikro-orm/declaredProperties.js';
 import type { AuditTrailOptions } from './AuditTrailOptions.js';
 
 /** An entity class, or an `EntitySchema` (including what `defineEntity` returns). */
@@ -51,7 +52,9 @@ export function findDefinition(source: object): AuditDefinition | undefined {
   if (source instanceof EntitySchema && source.meta.class) {
     return bySource.get(source.meta.class);
   }
-  return undefined;
+  // A class given to a marked schema after marking it (`setClass()`, MikroORM 7's `defineEntity` pattern).
+  const schema = schemaOf(source);
+  return schema && schema !== source ? bySource.get(schema) : undefined;
 }
 
 /** Links an audit schema's class back to its definition, so discovery can find the source from the audit entity. */

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema, ReferenceKind } from '@mikro-orm/core';
-import { decoratedMetadataOf } from '../mikro-orm/decoratorMetadata.js';
+import { declaredProperties } from '../mikro-orm/declaredProperties.js';
 import { AUDIT_ID } from './AuditColumns.js';
 import { findDefinition, sourceNameOf, type AuditableEntity } from './AuditRegistry.js';
 import type { AuditColumnsRow } from './AuditRow.js';
@@ -21,28 +21,31 @@ export function findPivotAuditByClass(auditClass: object): PivotAuditDefinition 
 }
 
 /**
- * The pivot audit entities of an audited entity: one per owning many-to-many property. They have to be listed
- * before discovery like any entity, so the properties are read from the entity's definition (its decorators'
- * metadata, or its schema); the pivot table, its columns and their types are filled in after discovery.
+ * The pivot audit entities of an audited entity: one per owning many-to-many property, its base entities' included.
+ * They have to be listed before discovery like any entity, so the properties are read from the entity's definition
+ * (its decorators' metadata, or its schema); the pivot table, its columns and their types are filled in after
+ * discovery. The same for the entity given as its schema or its class. `byName` resolves a base entity named by a
+ * string (`extends: 'Base'`, MikroORM 6).
  */
-export function pivotAuditsOf(entity: AuditableEntity): PivotAuditDefinition[] {
-  if (!findDefinition(entity)) {
+export function pivotAuditsOf(entity: AuditableEntity, byName?: (name: string) => object | undefined): PivotAuditDefinition[] {
+  const owner = findDefinition(entity)?.source;
+  if (!owner) {
     return [];
   }
-  let definitions = byOwner.get(entity);
+  let definitions = byOwner.get(owner);
   if (!definitions) {
     definitions = new Map();
-    byOwner.set(entity, definitions);
+    byOwner.set(owner, definitions);
   }
-  for (const property of owningManyToMany(entity)) {
+  for (const property of owningManyToMany(owner, byName)) {
     if (!definitions.has(property)) {
-      const name = `${sourceNameOf(entity)}${property[0]!.toUpperCase()}${property.slice(1)}PivotAudit`;
+      const name = `${sourceNameOf(owner)}${property[0]!.toUpperCase()}${property.slice(1)}PivotAudit`;
       const auditClass = { [name]: class {} }[name]!;
       const schema = new EntitySchema({
         class: auditClass,
         properties: { [AUDIT_ID]: { type: new BigIntType('number'), primary: true, autoincrement: true } },
       });
-      const definition = { owner: entity, property, schema };
+      const definition = { owner, property, schema };
       definitions.set(property, definition);
       byClass.set(auditClass, definition);
     }
@@ -50,13 +53,10 @@ export function pivotAuditsOf(entity: AuditableEntity): PivotAuditDefinition[] {
   return [...definitions.values()];
 }
 
-function owningManyToMany(entity: AuditableEntity): string[] {
-  const properties = entity instanceof EntitySchema ? entity.meta.properties : (decoratedMetadataOf(entity)?.properties ?? {});
-  // The owning side: `owner: true` (then a second decorator argument names the inverse side), `inversedBy`, or
-  // no `mappedBy` at all.
-  // An explicit `pivotEntity` is an entity of its own: mark it with @AuditTrail() to audit it.
-  // Named by their key: an EntitySchema's (or defineEntity's) properties have no `name` until discovery.
-  return Object.entries(properties as Record<string, { kind?: string; mappedBy?: unknown; inversedBy?: unknown; owner?: boolean; pivotEntity?: unknown }>)
+// The owning side: `owner: true` (then a second decorator argument names the inverse side), `inversedBy`, or no
+// `mappedBy` at all. An explicit `pivotEntity` is an entity of its own: mark it with auditTrail() to audit it.
+function owningManyToMany(entity: AuditableEntity, byName?: (name: string) => object | undefined): string[] {
+  return [...declaredProperties(entity, byName)]
     .filter(([, prop]) => prop.kind === ReferenceKind.MANY_TO_MANY && (prop.owner === true || !!prop.inversedBy || !prop.mappedBy) && !prop.pivotEntity)
     .map(([name]) => name);
 }

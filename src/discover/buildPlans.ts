@@ -4,6 +4,8 @@ import { validateFilters } from '../define/propertyFilters.js';
 import { AuditTrailConfigError } from '../errors/index.js';
 import { dialectOf, platformName } from '../mikro-orm/dialectOf.js';
 import { allMetadata } from '../mikro-orm/metadata.js';
+import { serializeUnderscored } from '../mikro-orm/serializedProperties.js';
+import { AUDIT_PREFIX } from '../define/AuditColumns.js';
 import { AuditWriter, registerAuditWriter } from '../write/AuditWriter.js';
 import { installAuditedEntityManager } from '../capture/AuditedEntityManager.js';
 import { beforeCollectionSync } from '../mikro-orm/collectionSync.js';
@@ -93,6 +95,8 @@ function finish(
   const plans = { bySource, auditEntities, cascades, keyCascades, pivots, names, strict: guard.strict, backstop: settings.backstop, requireActor: settings.requireActor, actor: settings.actor };
   const writer = new AuditWriter(plans);
   registerAuditWriter(storage, writer);
+  // History is shown to people: every audit column belongs in its JSON, whatever MikroORM does with `_` names.
+  metas.filter(meta => auditEntities.has(meta.className)).forEach(meta => serializeUnderscored(meta, name => name.startsWith(AUDIT_PREFIX)));
   if (settings.backstop && targets.length > 0) {
     installBackstop([...bySource.values()], settings.backstop, platform);
   }

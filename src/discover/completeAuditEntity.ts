@@ -1,10 +1,11 @@
-import type { EntityMetadata, EntityProperty, Platform } from '@mikro-orm/core';
+import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
 import { AUDIT_ID, AUDIT_PREFIX } from '../define/AuditColumns.js';
 import { auditColumnProperties, copyProcessedProperty, copyProperty, isCopied } from '../define/auditProperties.js';
 import type { ResolvedActorColumn, ResolvedAuditTrailOptions } from '../define/AuditTrailOptions.js';
 import { isExcluded } from '../define/propertyFilters.js';
 import { AuditTrailConfigError } from '../errors/index.js';
 import { dialectOf } from '../mikro-orm/dialectOf.js';
+import { serializeLike } from '../mikro-orm/serializedProperties.js';
 import { checkTrackFieldNames, usesSingleTableInheritance } from './validateAuditEntity.js';
 
 /**
@@ -50,9 +51,10 @@ export function completeAuditEntity(
 }
 
 /**
- * After discovery: inherited properties only reach the source after `onMetadata`, and column types, `unsigned`
- * (MariaDB keys) and lengths are only final once discovery processed the source. Copies them from the processed
- * property, so that every audit column has exactly its source column's type.
+ * After discovery: inherited properties only reach the source after `onMetadata`, and column names and types,
+ * `unsigned` (MariaDB keys) and lengths are only final once discovery processed the source. Copies them from the
+ * processed property, so that every audit column has exactly its source column's name and type, and serializes as
+ * its source column does.
  */
 export function alignWithSource(audit: EntityMetadata, source: EntityMetadata, platform: Platform, options: ResolvedAuditTrailOptions): void {
   for (const prop of source.props) {
@@ -69,5 +71,11 @@ export function alignWithSource(audit: EntityMetadata, source: EntityMetadata, p
       copy.columnTypes = [...prop.columnTypes];
     }
     copy.unsigned = prop.unsigned;
+    // A backing field's column is named after its `accessor` (`_email` with `accessor: 'email'` is column
+    // `email`), a rule of discovery the copy, which has no accessor, does not follow.
+    if (prop.kind === ReferenceKind.SCALAR && copy.fieldNames.join() !== prop.fieldNames.join()) {
+      copy.fieldNames = [...prop.fieldNames];
+    }
+    serializeLike(copy, prop);
   }
 }

@@ -91,7 +91,7 @@ function withAuditEntities(entities: readonly unknown[]): unknown[] {
     if (!result.includes(audit) && !result.includes(audit.meta.class)) {
       result.push(audit);
     }
-    for (const pivot of pivotAuditsOf(entity as EntitySchema)) {
+    for (const pivot of pivotAuditsOf(entity as EntitySchema, name => names.get(name) as object | undefined)) {
       if (!result.includes(pivot.schema)) {
         result.push(pivot.schema);
       }

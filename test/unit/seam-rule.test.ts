@@ -30,6 +30,8 @@ const VIOLATIONS: Record<string, string> = {
   'a module loaded at run time': "await import('@mikro-orm/migrations');",
   'metadata triggers': 'meta.triggers.push(trigger);',
   "a class in MikroORM's config": "config.set('entityManager', Audited);",
+  "the serializer's accessor rule": 'prop.accessor = prop.name;',
+  "MikroORM's class-to-schema registry": 'EntitySchema.REGISTRY.get(cls);',
 };
 
 const lint = async (code: string, filePath: string) => (await linter.lintText(code, { filePath }))[0]!.messages.map(message => message.message);
