@@ -76,6 +76,7 @@ function invoiceColumns(row: Row, changes: { type: string; number: string; reaso
     _audit_change_type: changes.type,
     _audit_transaction: row._audit_transaction,
     _audit_reason: changes.reason,
+    _audit_actor: changes.actor,
     actor: changes.actor,
     id: 1,
     number: changes.number,
@@ -168,6 +169,7 @@ describeOnEachDatabase('serializing history', { file: import.meta.url, config: {
       _audit_change_type: 'I',
       _audit_transaction: row!._audit_transaction,
       _audit_reason: 'issued',
+      _audit_actor: 'ada',
       actor: 'ada',
       SerInvoice_owner: 1,
       SerLabel_inverse: 1,
@@ -194,6 +196,7 @@ describeOnEachDatabase('serializing history', { file: import.meta.url, config: {
       _audit_change_type: 'I',
       _audit_transaction: row._audit_transaction,
       _audit_reason: null,
+      _audit_actor: null,
     };
     expectExactly(json(row), { ...live, ...audit });
     expectExactly(json(serialize(row)), { ...live, ...audit });
