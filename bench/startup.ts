@@ -1,4 +1,4 @@
-// npm run bench:startup [-- --runs 5 --entities 20 --db postgresql]
+// npm run bench:startup [-- --runs 5 --entities 20 --db postgresql]   (node --import tsx/esm bench/startup.ts)
 //
 // What the audit trail adds to `MikroORM.init`: each run starts one fresh process per variant (no module, pool or
 // catalog cache carried over), times `MikroORM.init` and the first query after it, and exits. Variants: plain
@@ -38,6 +38,8 @@ interface Row {
 
 interface ChildResult {
   init: number;
+  /** CPU time of this process during `MikroORM.init`: what the machine's other load does not inflate. */
+  initCpu: number;
   firstQuery: number;
   statements?: number;
   connections?: number;
@@ -106,12 +108,15 @@ async function child(variant: Variant, dbName: string): Promise<void> {
   const connections = args.count ? await countingClients() : undefined;
   const config = await configFor(variant, dbName, args.count ? line => lines.push(line) : undefined);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const orm = await MikroORM.init(config);
   const init = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const initCpu = (used.user + used.system) / 1000;
   // MikroORM 7 connects at the first query: time it too, so that no variant merely moves its cost there.
   await orm.em.fork().count((config.entities as EntitySchema<Row>[])[0]!);
   const firstQuery = performance.now() - start;
-  const result: ChildResult = { init, firstQuery };
+  const result: ChildResult = { init, initCpu, firstQuery };
   if (args.count) {
     result.statements = lines.filter(line => line.includes('[query]')).length;
     result.connections = connections!();
@@ -122,7 +127,9 @@ async function child(variant: Variant, dbName: string): Promise<void> {
 
 function runChild(variant: Variant, dbName: string, count = false): ChildResult {
   const script = fileURLToPath(import.meta.url);
-  const out = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', variant, '--db', dbName, '--entities', args.entities, ...(count ? ['--count'] : [])], {
+  // tsx's ESM hooks only: its CommonJS hook would make the library's require() of MikroORM 7's ESM packages load a
+  // second copy of them (seconds, and not what users run); Node's own require(esm) reuses the loaded modules.
+  const out = spawnSync(process.execPath, ['--import', 'tsx/esm', script, '--child', variant, '--db', dbName, '--entities', args.entities, ...(count ? ['--count'] : [])], {
     encoding: 'utf8',
   });
   if (out.status !== 0) {
@@ -163,19 +170,23 @@ async function main(): Promise<void> {
   const counted = new Map(VARIANTS.map(variant => [variant, runChild(variant, dbName, true)]));
   const plain = samples.get('plain')!;
   const fmt = (ms: number) => ms.toFixed(1);
-  console.log(`MikroORM.init with ${args.entities} entities on ${dbName}, median of ${runs} processes per variant`);
-  console.log('| variant | init ms | + vs plain | init + first query ms | + vs plain | statements | connections | init ms of each run |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const { Utils } = await import('@mikro-orm/core');
+  const { loadavg } = await import('node:os');
+  console.log(
+    `MikroORM ${Utils.getORMVersion()} on Node ${process.version}: MikroORM.init with ${args.entities} entities on ${dbName}, ` +
+      `median of ${runs} processes per variant (load average ${loadavg().map(n => n.toFixed(1)).join(' / ')})`,
+  );
+  console.log('| variant | init ms | vs plain | init CPU ms | vs plain | init + first query ms | vs plain | statements | connections | init ms of each run |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${fmt(Math.abs(ms))}`;
   for (const variant of VARIANTS) {
     const rows = samples.get(variant)!;
-    const init = median(rows.map(row => row.init));
-    const first = median(rows.map(row => row.firstQuery));
+    const cells = (['init', 'initCpu', 'firstQuery'] as const).flatMap(field => {
+      const value = median(rows.map(row => row[field]));
+      return [fmt(value), variant === 'plain' ? '' : signed(value - median(plain.map(row => row[field])))];
+    });
     const { statements, connections } = counted.get(variant)!;
-    console.log(
-      `| ${variant} | ${fmt(init)} | ${variant === 'plain' ? '' : `+${fmt(init - median(plain.map(row => row.init)))}`} | ${fmt(first)} | ` +
-        `${variant === 'plain' ? '' : `+${fmt(first - median(plain.map(row => row.firstQuery)))}`} | ${statements} | ${connections} | ` +
-        `${rows.map(row => fmt(row.init)).join(', ')} |`,
-    );
+    console.log(`| ${variant} | ${cells.join(' | ')} | ${statements} | ${connections} | ${rows.map(row => fmt(row.init)).join(', ')} |`);
   }
   if (args.json) {
     const { writeFileSync } = await import('node:fs');

@@ -1,7 +1,6 @@
 import type { Configuration } from '@mikro-orm/core';
 import { existsSync } from 'node:fs';
 import { dialectOf } from './dialectOf.js';
-import { ormMajorVersion } from './metadata.js';
 
 interface WriteConnection {
   connect(...args: unknown[]): unknown;
@@ -73,11 +72,12 @@ export async function closeConnection(connection: unknown): Promise<void> {
 }
 
 /**
- * Whether `MikroORM.init` connects before it returns: MikroORM 6 does unless the config says `connect: false`;
- * MikroORM 7 connects at the first query.
+ * Whether `MikroORM.init` connects before it returns: MikroORM 6 has a `connect` option (on by default) for that;
+ * MikroORM 7 has none and connects at the first query.
  */
 export function initConnects(config: Configuration): boolean {
-  return ormMajorVersion() < 7 && config.get('connect' as never) !== false;
+  const defaults = (config.constructor as { DEFAULTS?: Record<string, unknown> }).DEFAULTS;
+  return defaults?.connect === true && config.get('connect' as never) !== false;
 }
 
 /**
@@ -88,7 +88,7 @@ export function initConnects(config: Configuration): boolean {
  */
 export async function openWithoutConnecting(config: Configuration, connection: unknown): Promise<boolean> {
   const write = connection as WriteConnection;
-  if (ormMajorVersion() < 7 || typeof write.initClient !== 'function') {
+  if (typeof write.initClient !== 'function') {
     return false;
   }
   // MikroORM hands the connection its platform once discovery is over; the MySQL client's options need it.

@@ -45,17 +45,18 @@ const POSTGRES_ATTRIBUTES = `with requested as (
   join pg_catalog.pg_class c on c.relnamespace = n.oid and c.relname = r.table_name and c.relkind in ('r', 'p')
 ), attributes as (
   select t.oid, t.schema_name, t.table_name, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, a.attidentity, a.attgenerated,
-    ty.typtype, ty.typnotnull, ty.typelem, ty.typlen, ty.typname, nt.nspname as typschema, ty.typbasetype,
-    bt.typname as basename, bt.typelem as baseelem, bt.typlen as baselen, nbt.nspname as baseschema,
+    ty.typtype, ty.typnotnull, ty.typelem, ty.typlen, ty.typname, ty.typbasetype,
+    (select nspname from pg_catalog.pg_namespace where oid = ty.typnamespace) as typschema,
+    bt.typname as basename, bt.typelem as baseelem, bt.typlen as baselen,
+    (select nspname from pg_catalog.pg_namespace where oid = bt.typnamespace) as baseschema,
     case when ty.typtype = 'd' then ty.typbasetype else a.atttypid end as tid,
     case when ty.typtype = 'd' then ty.typtypmod else a.atttypmod end as tmod,
-    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) as expr, d.description, coll.collname
+    (select pg_catalog.pg_get_expr(adbin, adrelid) from pg_catalog.pg_attrdef where adrelid = a.attrelid and adnum = a.attnum) as expr,
+    (select description from pg_catalog.pg_description where objoid = t.oid and classoid = 'pg_catalog.pg_class'::regclass and objsubid = a.attnum) as description,
+    (select collname from pg_catalog.pg_collation where oid = a.attcollation and collname <> 'default') as collname
   from found t join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum > 0 and not a.attisdropped
-  join pg_catalog.pg_type ty on ty.oid = a.atttypid join pg_catalog.pg_namespace nt on nt.oid = ty.typnamespace
-  left join (pg_catalog.pg_type bt join pg_catalog.pg_namespace nbt on nbt.oid = bt.typnamespace) on ty.typtype = 'd' and ty.typbasetype = bt.oid
-  left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
-  left join pg_catalog.pg_description d on d.objoid = t.oid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = a.attnum
-  left join pg_catalog.pg_collation coll on coll.oid = a.attcollation and coll.collname <> 'default'
+  join pg_catalog.pg_type ty on ty.oid = a.atttypid
+  left join pg_catalog.pg_type bt on ty.typtype = 'd' and bt.oid = ty.typbasetype
   where t.details and (t.owned or pg_catalog.has_column_privilege(t.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES'))
 )
 `;
