@@ -8,13 +8,14 @@ import { dialectOf } from '../mikro-orm/dialectOf.js';
 import { completeAuditEntity } from './completeAuditEntity.js';
 import { buildPlans } from './buildPlans.js';
 import type { DiscoveryRun, DiscoverySettings } from './DiscoveryRun.js';
-import { readAuditTablesAtInit } from './readAuditTablesAtInit.js';
+import { AuditTableCheck } from './AuditTableCheck.js';
 
 /**
  * MikroORM's discovery hooks: `onMetadata` copies each source's own columns into its audit entity while
  * discovery can still process them; `afterDiscovered` completes, validates and plans every audit entity, and
- * registers the writer of this ORM. Everything but reading the audit tables from the database is synchronous,
- * so `MikroORM.initSync()` / `new MikroORM()` (which do not await the hooks) get a complete audit trail.
+ * registers the writer of this ORM. Everything but MikroORM 7's startup check of the audit tables is synchronous,
+ * so `MikroORM.initSync()` / `new MikroORM()` (which do not await the hooks) get a complete audit trail; the audit
+ * tables are read when the ORM connects or diffs its schema (`AuditTableCheck`).
  */
 export class AuditDiscovery {
   // One entry per `MikroORM.init` (each has its own platform), so re-initialising never mixes two runs.
@@ -67,7 +68,7 @@ export class AuditDiscovery {
     const run = this.#run(platform);
     this.#runs.delete(platform);
     const targets = buildPlans(storage, platform, run, this.#settings);
-    return targets.length > 0 ? readAuditTablesAtInit(storage, platform, targets, this.#settings.schemaCheck) : undefined;
+    return targets.length > 0 ? AuditTableCheck.install(storage, platform, targets, this.#settings.schemaCheck) : undefined;
   }
 
   #complete(run: DiscoveryRun, audit: EntityMetadata, source: EntityMetadata, definition: AuditDefinition, platform: Platform): void {

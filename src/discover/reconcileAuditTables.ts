@@ -2,7 +2,8 @@ import type { EntityMetadata, Platform } from '@mikro-orm/core';
 import type { ResolvedAuditTrailOptions, SchemaCheckMode } from '../define/AuditTrailOptions.js';
 import { AuditTrailConfigError } from '../errors/index.js';
 import { dropsRemovedColumn, retainColumn } from './retainedColumns.js';
-import { compareWithDatabase, type TableDifference } from '../mikro-orm/sqlSchema.js';
+import { compareWithDatabase } from '../mikro-orm/compareTables.js';
+import type { TableDifference } from '../mikro-orm/sqlSchema.js';
 
 /** One way an existing audit table differs from what its entity needs. */
 export interface AuditTableMismatch {
@@ -21,21 +22,17 @@ export interface ReconcileTarget {
 }
 
 /**
- * Compares every audit table in the database with its audit entity, after discovery and before anything reads
- * the metadata: history columns whose source column was removed are kept in the audit entity (unless
- * `dropRemovedColumns` says otherwise), and each incompatibility is listed.
+ * Compares every audit table in the database with its audit entity, over the ORM's own `connection`, before a
+ * schema diff reads the metadata: history columns whose source column was removed are kept in the audit entity
+ * (unless `dropRemovedColumns` says otherwise), and each incompatibility is listed.
  */
-export async function reconcileAuditTables(
-  targets: readonly ReconcileTarget[],
-  platform: Platform,
-  connection?: unknown,
-): Promise<AuditTableMismatch[]> {
+export async function reconcileAuditTables(connection: unknown, targets: readonly ReconcileTarget[], platform: Platform): Promise<AuditTableMismatch[]> {
   const tableOf = (meta: EntityMetadata) => ({ name: meta.tableName, schema: meta.schema });
   const database = await compareWithDatabase(
+    connection,
     platform,
     targets.map(target => target.audit),
     targets.flatMap(target => [tableOf(target.audit), tableOf(target.source)]),
-    connection,
   );
   const mismatches: AuditTableMismatch[] = [];
   for (const { audit, source, options } of targets) {

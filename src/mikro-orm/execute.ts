@@ -26,14 +26,27 @@ interface ConnectionInternals {
  * Runs one of the library's statements on `transaction` (MikroORM's transaction context; `undefined` for none),
  * with its values as bind parameters (setting-proof literals on MySQL/MariaDB), never formatted into the text.
  */
-export async function executeStatement<M extends 'all' | 'run'>(
+export function executeStatement<M extends 'all' | 'run'>(
   em: EntityManager,
   transaction: object | undefined,
   statement: SqlStatement,
   method: M,
 ): Promise<StatementResult<M>> {
-  const connection = em.getConnection('write') as unknown as ConnectionInternals;
-  const platform = em.getPlatform();
+  return runOnConnection(em.getConnection('write'), em.getPlatform(), transaction, statement, method);
+}
+
+/**
+ * `executeStatement` on a connection rather than an EntityManager's, for reads before MikroORM created one. On
+ * MikroORM 6 the connection must be connected; on MikroORM 7 its client must exist (`openClient`).
+ */
+export async function runOnConnection<M extends 'all' | 'run'>(
+  ormConnection: unknown,
+  platform: Platform,
+  transaction: object | undefined,
+  statement: SqlStatement,
+  method: M,
+): Promise<StatementResult<M>> {
+  const connection = ormConnection as ConnectionInternals;
   const dialect = dialectOf(platform);
   const sql = dialect === 'mysql' ? inlineMysqlLiterals(statement, date => mysqlDate(platform, date)) : statement.sql;
   const params =
@@ -55,7 +68,7 @@ export async function executeStatement<M extends 'all' | 'run'>(
   } catch (error) {
     // As MikroORM reports its own statements' errors: a deadlock on an audit statement is a DeadlockException an
     // application's retry logic recognises, a lost connection a ConnectionException.
-    throw error instanceof Error ? em.getDriver().convertException(error) : error;
+    throw error instanceof Error ? platform.getConfig().getDriver().convertException(error) : error;
   }
 }
 

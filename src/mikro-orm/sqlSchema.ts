@@ -26,6 +26,8 @@ export interface SchemaIndex {
   columnNames: string[];
   unique: boolean;
   primary: boolean;
+  composite?: boolean;
+  constraint?: boolean;
 }
 
 export interface SchemaForeignKey {
@@ -59,13 +61,19 @@ export interface SchemaDifference {
   changedTables: Record<string, TableDifference>;
 }
 
-interface DatabaseSchemaInstance {
+/** MikroORM's `DatabaseSchema`: the tables of one database, read from it or built from metadata. */
+export interface DatabaseSchemaInstance {
   getTables(): SchemaTable[];
   getNamespaces(): string[];
+  setNativeEnums(nativeEnums: Record<string, unknown>): void;
+  addTable(name: string, schema?: string): {
+    init(columns: SchemaColumn[], indexes: SchemaIndex[], checks: unknown[], pks: string[], fks: Record<string, SchemaForeignKey>, enums: Record<string, string[]>): void;
+  };
 }
 
 interface SqlSchemaModule {
   DatabaseSchema: {
+    new (platform: Platform, name?: string): DatabaseSchemaInstance;
     create(
       connection: unknown,
       platform: Platform,
@@ -78,20 +86,6 @@ interface SqlSchemaModule {
   };
   SchemaComparator: new (platform: Platform) => { compare(from: DatabaseSchemaInstance, to: DatabaseSchemaInstance): SchemaDifference };
   SqlEntityManager: new (...args: never[]) => EntityManager;
-}
-
-interface ConnectionLike {
-  /** MikroORM 7 would otherwise run its on-connect work (database creation, ...), which needs a finished ORM. */
-  connect(options?: { skipOnConnect: boolean }): unknown;
-  close(force?: boolean): Promise<void>;
-}
-
-/** The database's tables and what the given metadata would make of them, compared by MikroORM's own comparator. */
-export interface TableComparison {
-  /** Whether the database has this table (one of those asked for). */
-  exists(table: string, schema: string | undefined): boolean;
-  /** How the database's table differs from the metadata's; `undefined` when they match. */
-  differenceOf(table: string, schema: string | undefined): TableDifference | undefined;
 }
 
 const requireModule = createRequire(import.meta.url);
@@ -110,61 +104,9 @@ export function sqlSchemaModule(): SqlSchemaModule {
   return module as SqlSchemaModule;
 }
 
-/**
- * Reads the given tables from the database over a short-lived connection of its own (discovery runs before the
- * ORM connects, and must not create the ORM's connection early), and compares them with the metadata.
- */
-export async function compareWithDatabase(
-  platform: Platform,
-  metadata: EntityMetadata[],
-  tables: readonly { name: string; schema?: string }[],
-  connection?: unknown,
-): Promise<TableComparison> {
-  const { DatabaseSchema, SchemaComparator } = sqlSchemaModule();
-  const config = platform.getConfig();
-  // As MikroORM's schema generator does, so that tables are named and compared exactly as in its diff.
-  const schemaName = config.get('schema') ?? platform.getDefaultSchemaName();
-  const target = DatabaseSchema.fromMetadata(metadata, platform, config, schemaName);
-  const own = connection ? undefined : openConnection(config);
-  try {
-    if (own) {
-      await own.connect({ skipOnConnect: true });
-    }
-    const namespaces = [...new Set([...target.getNamespaces(), ...tables.flatMap(table => (table.schema ? [table.schema] : []))])];
-    const database = await DatabaseSchema.create(
-      connection ?? own,
-      platform,
-      config,
-      schemaName,
-      namespaces.length > 0 ? namespaces : undefined,
-      tables.map(table => table.name),
-    );
-    // The comparator names a table with or without its schema depending on the dialect: key both by schema and name.
-    const key = (table: string, schema: string | undefined) => `${schema ?? schemaName ?? ''}.${table}`;
-    const existing = new Set(database.getTables().map(table => key(table.name, table.schema)));
-    const differences = new Map(
-      Object.values(new SchemaComparator(platform).compare(database, target).changedTables).map(diff => [
-        key(diff.toTable.name, diff.toTable.schema),
-        diff,
-      ]),
-    );
-    return {
-      exists: (table, schema) => existing.has(key(table, schema)),
-      differenceOf: (table, schema) => differences.get(key(table, schema)),
-    };
-  } finally {
-    await own?.close(true);
-  }
-}
-
 /** Whether an error says the database itself does not exist yet (MikroORM creates it when it connects). */
 export function isMissingDatabase(error: unknown): boolean {
   const { code, errno } = error as { code?: unknown; errno?: unknown };
   // PostgreSQL: invalid_catalog_name; MySQL/MariaDB: ER_BAD_DB_ERROR.
   return code === '3D000' || errno === 1049;
-}
-
-function openConnection(config: Configuration): ConnectionLike {
-  const driverConnection = config.getDriver().getConnection() as unknown as { constructor: new (config: Configuration) => ConnectionLike };
-  return new driverConnection.constructor(config);
 }
