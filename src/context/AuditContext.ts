@@ -18,9 +18,12 @@ export interface AuditContextData {
 export class AuditContext {
   readonly #storage = new AsyncLocalStorage<AuditContextData>();
 
-  /** Runs `fn` with `context` as the current audit context; nested calls see the innermost one. */
+  /**
+   * Runs `fn` with `context` as the current audit context. A nested call keeps the outer context's fields and
+   * replaces the ones it gives: `run({ reason })` inside a request keeps the request's user.
+   */
   run<R>(context: AuditContextData, fn: () => R): R {
-    return this.#storage.run(Object.freeze({ ...context }), fn);
+    return this.#storage.run(Object.freeze({ ...this.#storage.getStore(), ...context }), fn);
   }
 
   /** The context of the innermost `run` around the caller, or `undefined` outside of one. */

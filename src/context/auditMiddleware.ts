@@ -20,7 +20,7 @@ export type AuditMiddlewareResult = AuditContextData | AuditContextData['user'];
 /**
  * Express-style middleware that runs the rest of the request inside `auditContext.run()`, so every flush made while
  * handling it records `resolve(req)`: an actor, or `{ user, reason }`. Without `resolve` it records `req.user` (the
- * value itself when it is a string or a number, else its `id`, else its `sub`, else `null`). Mount it after the
+ * value itself when it is a string or a number, else its `id`, else its `sub`; with none, no actor, which `requireActor` refuses). Mount it after the
  * middleware that authenticates. NestJS runs global middleware before guards: use `AuditTrailModule` from
  * `mikro-orm-audit-trail/nestjs` there; Koa and Fastify have their own entries too.
  *
@@ -35,7 +35,14 @@ export function auditMiddleware<Req = AuditRequest, Res = unknown>(
     if (typeof next !== 'function') {
       throw middlewareMisuse(res);
     }
-    const resolved = resolve(req);
-    auditContext.run(typeof resolved === 'object' && resolved !== null ? resolved : { user: resolved }, () => next());
+    auditContext.run(contextOf(resolve(req)), () => next());
   };
+}
+
+// `{ user, reason }` is a context; any other object is a user object (`req => req.user`), read as the default does.
+function contextOf(resolved: unknown): AuditContextData {
+  if (typeof resolved === 'object' && resolved !== null) {
+    return 'user' in resolved || 'reason' in resolved ? (resolved as AuditContextData) : { user: actorOf(resolved) };
+  }
+  return { user: resolved as AuditContextData['user'] };
 }

@@ -26,6 +26,7 @@ export function serializeLike(copy: EntityProperty, source: EntityProperty): voi
   copy.hidden = source.hidden;
   copy.serializedName = source.serializedName;
   copy.groups = source.groups;
+  copy.serializer = source.serializer;
   if (source.accessor !== undefined && copy.accessor === undefined) {
     copy.accessor = copy.name as EntityProperty['accessor'];
   }

@@ -36,11 +36,11 @@ describe('the default actor of a request user', () => {
     [42, 42],
     [{ id: 7, sub: 'ignored', name: 'Bob' }, 7],
     [{ sub: 'auth0|123', name: 'Carol' }, 'auth0|123'],
-    [{ name: 'no id' }, null],
-    [{ id: { nested: true } }, null],
-    [Number.NaN, null],
-    [undefined, null],
-    [null, null],
+    [{ name: 'no id' }, undefined],
+    [{ id: { nested: true } }, undefined],
+    [Number.NaN, undefined],
+    [undefined, undefined],
+    [null, undefined],
   ])('records %j as %j', (user, actor) => {
     expect(actorOf(user)).toBe(actor);
   });

@@ -12,7 +12,7 @@ export interface AuditTrailFastifyOptions {
   /**
    * The audit context (`{ user, reason }`) of a request; `undefined` enters none. Defaults to `{ user }` from
    * `request.user` (as `@fastify/jwt` and `@fastify/passport` set it): the value itself when it is a string or a
-   * number, else its `id`, else its `sub`, else `null`.
+   * number, else its `id`, else its `sub`, else no actor (`undefined`, which `requireActor` refuses).
    */
   context?: (request: FastifyRequest) => AuditContextResult;
   /** The hook in which `context` runs and the audit context is entered. Defaults to `'preHandler'`. */

@@ -8,7 +8,7 @@ export interface AuditTrailKoaOptions<StateT = DefaultState, ContextT = DefaultC
   /**
    * The audit context (`{ user, reason }`) of a request; `undefined` enters none. Defaults to `{ user }` from
    * `ctx.state.user` (as koa-jwt and koa-passport set it): the value itself when it is a string or a number, else its
-   * `id`, else its `sub`, else `null`.
+   * `id`, else its `sub`, else no actor (`undefined`, which `requireActor` refuses).
    */
   context?: (ctx: ParameterizedContext<StateT, ContextT>) => AuditContextResult;
 }
