@@ -34,7 +34,7 @@ interface SchemaHelperMethods {
   isImplicitIndex?(name: string): boolean;
 }
 
-/** Reads which of `tables` exist and, for those with `details`, their columns, unique indexes and foreign keys. */
+/** Reads which of `tables` exist and, for those with `details`, their columns, indexes and foreign keys. */
 export async function readCatalog(connection: unknown, platform: Platform, tables: readonly CatalogTable[], schemaName: string | undefined): Promise<CatalogSnapshot> {
   const dialect = dialectOf(platform)!;
   const statement = buildCatalogQuery(dialect, tables, schemaName);
@@ -118,7 +118,8 @@ async function enumsFromChecks(helper: SchemaHelperMethods, platform: Platform, 
   return await (helper.getEnumDefinitions!.length >= 2 ? define(answering(platform, () => []), checks) : define(checks));
 }
 
-// Unique indexes and the primary key, as MikroORM describes them; other indexes play no part in the check.
+// The indexes, as MikroORM's reader describes the parts the check uses: the key, unique indexes (which reject a
+// second version of a row), and plain single-column ones (a kept history column keeps its index).
 function indexesOf(dialect: string, helper: SchemaHelperMethods, rows: Row[], columns: SchemaColumn[]): SchemaIndex[] {
   const indexes = new Map<string, SchemaIndex>();
   if (dialect === 'sqlite') {
@@ -141,7 +142,7 @@ function indexesOf(dialect: string, helper: SchemaHelperMethods, rows: Row[], co
       continue;
     }
     const primary = dialect === 'mysql' ? name === 'PRIMARY' : !!row.primary;
-    indexes.set(name, { keyName: name, columnNames: [...columnNames], unique: true, primary, ...(row.constraint !== undefined && { constraint: !!row.constraint }) });
+    indexes.set(name, { keyName: name, columnNames: [...columnNames], unique: !!row.unique, primary, ...(row.constraint !== undefined && { constraint: !!row.constraint }) });
   }
   return [...indexes.values()].map(index => ({ ...index, composite: index.columnNames.length > 1 }));
 }

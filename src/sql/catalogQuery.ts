@@ -14,7 +14,7 @@ export type CatalogRowKind = 'table' | 'column' | 'index' | 'fk' | 'check' | 'en
 /**
  * One statement that reads what the startup check needs about the given tables from the database's catalog: which
  * exist, and for the detailed ones their columns (with the fields MikroORM's schema reader reads, under its names),
- * unique indexes and primary keys, foreign keys, and on PostgreSQL the check constraints and native enums that
+ * indexes and primary keys, foreign keys, and on PostgreSQL the check constraints and native enums that
  * make a column an enum. Rows are
  * `(kind, data, ord)`, `data` a JSON object. MikroORM's own reader sends 7 to 9 statements (about 8 per table on
  * SQLite) and goes through PostgreSQL's slow `information_schema` views; this reads the system catalogs directly.
@@ -88,9 +88,10 @@ union all select 'column', json_build_object('schema_name', schema_name, 'table_
 const POSTGRES_KEYS_AND_ENUMS = `union all select 'index', json_build_object('schema_name', t.schema_name, 'table_name', t.table_name, 'key_name', ic.relname,
     'unique', i.indisunique, 'primary', i.indisprimary,
     'constraint', exists (select 1 from pg_catalog.pg_constraint k where k.conindid = i.indexrelid and k.contype = 'u'),
-    'columns', array(select pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) from generate_subscripts(i.indkey, 1) as k order by k)), 0
+    'columns', array(select case when i.indkey[k] <> 0 then (select attname from pg_catalog.pg_attribute where attrelid = i.indrelid and attnum = i.indkey[k])
+      else pg_catalog.pg_get_indexdef(i.indexrelid, k + 1, true) end from generate_subscripts(i.indkey, 1) as k order by k)), 0
   from found t join pg_catalog.pg_index i on i.indrelid = t.oid join pg_catalog.pg_class ic on ic.oid = i.indexrelid
-  where t.details and i.indisunique
+  where t.details
 union all select 'fk', json_build_object('schema_name', t.schema_name, 'table_name', t.table_name, 'constraint_name', k.conname,
     'columns', (select json_agg(a.attname order by c.n) from unnest(k.conkey) with ordinality as c(attnum, n)
       join pg_catalog.pg_attribute a on a.attrelid = k.conrelid and a.attnum = c.attnum)), 0
@@ -121,8 +122,8 @@ union all select 'column', json_object('table_name', c.table_name, 'schema_name'
     'length', ifnull(c.datetime_precision, c.character_maximum_length), 'collation_name', nullif(c.collation_name, t.table_collation)), c.ordinal_position
   from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
   where c.table_schema = database() and c.table_name in (${list(detailed)})
-union all select 'index', json_object('table_name', s.table_name, 'key_name', s.index_name, 'column_name', s.column_name), s.seq_in_index
-  from information_schema.statistics s where s.table_schema = database() and s.non_unique = 0 and s.table_name in (${list(detailed)})
+union all select 'index', json_object('table_name', s.table_name, 'key_name', s.index_name, 'unique', s.non_unique = 0, 'column_name', s.column_name), s.seq_in_index
+  from information_schema.statistics s where s.table_schema = database() and s.table_name in (${list(detailed)})
 union all select 'fk', json_object('table_name', k.table_name, 'constraint_name', k.constraint_name, 'column_name', k.column_name), k.ordinal_position
   from information_schema.key_column_usage k
   where k.table_schema = database() and k.referenced_table_name is not null and k.table_name in (${list(detailed)})
@@ -140,9 +141,9 @@ function sqliteCatalog(tables: readonly CatalogTable[]): SqlStatement {
 union all select 'column', json_object('table_name', m.name, 'cid', p.cid, 'name', p.name, 'type', p.type, 'notnull', p."notnull",
     'dflt_value', p.dflt_value, 'pk', p.pk, 'hidden', p.hidden), p.cid
   from sqlite_master m join pragma_table_xinfo(m.name) p where m.type = 'table' and m.name in (${list(detailed)})
-union all select 'index', json_object('table_name', m.name, 'key_name', l.name, 'primary', l.origin = 'pk', 'column_name', i.name), i.seqno
+union all select 'index', json_object('table_name', m.name, 'key_name', l.name, 'unique', l."unique", 'primary', l.origin = 'pk', 'column_name', i.name), i.seqno
   from sqlite_master m join pragma_index_list(m.name) l join pragma_index_info(l.name) i
-  where m.type = 'table' and l."unique" = 1 and m.name in (${list(detailed)})
+  where m.type = 'table' and m.name in (${list(detailed)})
 union all select 'fk', json_object('table_name', m.name, 'id', f.id, 'column_name', f."from", 'referenced_table', f."table"), f.seq
   from sqlite_master m join pragma_foreign_key_list(m.name) f where m.type = 'table' and m.name in (${list(detailed)})
 order by 1, 3`;

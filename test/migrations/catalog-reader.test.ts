@@ -20,7 +20,7 @@ function wide(name: string, changed: boolean): EntitySchema<Row> {
       id: { type: 'number', primary: true },
       title: { type: 'string', length: changed ? 200 : 120 },
       body: { type: 'text', nullable: true },
-      count: { type: 'integer', default: 0 },
+      count: { type: 'integer', default: 0, index: true },
       small: { type: 'smallint', nullable: true },
       big: { type: 'bigint', nullable: true },
       ratio: { type: 'decimal', precision: 10, scale: 2, nullable: true },
@@ -63,6 +63,8 @@ const HAND_MADE: Record<DriverName, string[]> = {
       constraint catalog_probe_code_title_unique unique (code, title))`,
     "comment on column catalog_probe.title is 'the title'",
     'create unique index catalog_probe_lower_body on catalog_probe (lower(body))',
+    'create index catalog_probe_small_index on catalog_probe (small)',
+    'create index catalog_probe_born_stamp_index on catalog_probe (born, stamp desc)',
     'create table catalog_child (id int primary key, probe_id int references catalog_probe (id), note varchar(10) unique, pair_a int, pair_b int)',
     'create table catalog_other.catalog_probe_two (id int primary key, mood catalog_mood not null, label varchar(5))',
   ],
@@ -76,6 +78,8 @@ const HAND_MADE: Record<DriverName, string[]> = {
       collated varchar(10) collate utf8mb4_bin, unique key catalog_probe_code_title_unique (code, title))`,
     `create table catalog_child (id int primary key, probe_id int unsigned, note varchar(10) unique,
       constraint catalog_child_probe_fk foreign key (probe_id) references catalog_probe (id))`,
+    'create index catalog_probe_small_index on catalog_probe (small)',
+    'create index catalog_probe_born_stamp_index on catalog_probe (born, stamp)',
   ],
   sqlite: [
     'drop table if exists catalog_child',
@@ -85,11 +89,13 @@ const HAND_MADE: Record<DriverName, string[]> = {
       blob_ blob, status text check (status in ('new', 'old')), total integer generated always as (small * 2) stored,
       collated text collate nocase, inline_unique text unique)`,
     'create unique index catalog_probe_code_title_unique on catalog_probe (code, title)',
+    'create index catalog_probe_small_index on catalog_probe (small)',
+    'create index catalog_probe_born_stamp_index on catalog_probe (born, stamp)',
     'create table catalog_child (id integer primary key, probe_id integer references catalog_probe (id), note varchar(10) unique)',
   ],
 };
 
-// A table as the check sees it: every column attribute MikroORM reads, the primary key, unique indexes, foreign keys.
+// A table as the check sees it: every column attribute MikroORM reads, the primary key, indexes, foreign keys.
 function describeTable(table: SchemaTable & { getPrimaryKey?(): { columnNames: string[] } | undefined }): Row {
   const columns = Object.fromEntries(
     table
@@ -102,10 +108,9 @@ function describeTable(table: SchemaTable & { getPrimaryKey?(): { columnNames: s
     schema: table.schema,
     columns,
     primary: table.getPrimaryKey?.()?.columnNames,
-    unique: table
+    indexes: table
       .getIndexes()
-      .filter(index => index.unique && !index.primary)
-      .map(index => ({ keyName: index.keyName, columnNames: index.columnNames }))
+      .map(index => ({ keyName: index.keyName, columnNames: index.columnNames, unique: index.unique, primary: index.primary }))
       .sort((a, b) => a.keyName.localeCompare(b.keyName)),
     foreignKeys: Object.values(table.getForeignKeys())
       .map(fk => ({ constraintName: fk.constraintName, columnNames: fk.columnNames }))
@@ -154,7 +159,7 @@ for (const db of DATABASES) {
       return { full, mine };
     }
 
-    it('reads every table, column, key, unique index and foreign key as MikroORM does', async () => {
+    it('reads every table, column, key, index and foreign key as MikroORM does', async () => {
       const { full, mine } = await bothReaders();
       const describeAll = (tables: SchemaTable[]) =>
         tables.map(describeTable).sort((a, b) => `${a.schema as string}.${a.name as string}`.localeCompare(`${b.schema as string}.${b.name as string}`));
