@@ -26,8 +26,15 @@ export function serializeLike(copy: EntityProperty, source: EntityProperty): voi
   copy.hidden = source.hidden;
   copy.serializedName = source.serializedName;
   copy.groups = source.groups;
-  copy.serializer = source.serializer;
+  // History columns can be NULL where the live one cannot: the live serializer only ever sees values.
+  copy.serializer = source.serializer && nullSafe(source.serializer);
   if (source.accessor !== undefined && copy.accessor === undefined) {
     copy.accessor = copy.name as EntityProperty['accessor'];
   }
+}
+
+type Serializer = NonNullable<EntityProperty['serializer']>;
+
+function nullSafe(serializer: Serializer): Serializer {
+  return (value: unknown, ...rest: unknown[]): unknown => (value === null || value === undefined ? value : (serializer as (...args: unknown[]) => unknown)(value, ...rest));
 }

@@ -103,9 +103,8 @@ function writeVersionShim(project: string): void {
     join(src, 'decorators.ts'),
     [
       `export { Entity, PrimaryKey, Property } from '${decorators}';`,
-      `import type { MikroORM } from '@mikro-orm/core';`,
       `import { allowAuditTableWrites } from 'mikro-orm-audit-trail';`,
-      `export async function refreshSchema(orm: MikroORM): Promise<void> {`,
+      `export async function refreshSchema(orm: ${ormMajor >= 7 ? '{ schema: { refresh(): Promise<void> } }' : '{ getSchemaGenerator(): { refreshDatabase(): Promise<void> } }'}): Promise<void> {`,
       `  await allowAuditTableWrites(() => ${refresh});`,
       `}`,
       '',
