@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MikroORM, serialize, wrap, type EventSubscriber, type FlushEventArgs, type Options } from '@mikro-orm/core';
 import { AuditTrail, auditContext, auditMiddleware, auditOf, withAuditTrail } from '../../src/index.js';
 import { DATABASES, dbNameFor } from '../support/databases.js';
-import { Entity, PrimaryKey, Property } from '../support/mikro.js';
+import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { createTestOrm, type TestOrm } from '../support/orm.js';
 
 const sqlite = DATABASES.find(db => db.name === 'sqlite')!;
@@ -75,7 +75,7 @@ describe('serialization of history and of live rows', () => {
   beforeAll(async () => {
     const config = { ...sqlite.config('x'), entities: [RvPlain, RvLedger], allowGlobalContext: true } as Options;
     audited = await MikroORM.init(withAuditTrail(config));
-    await audited.schema.createSchema();
+    await refreshSchema(audited);
     plain = await MikroORM.init(config);
   });
   afterAll(async () => {
