@@ -5,6 +5,7 @@ import { findPivotAuditByClass } from '../define/auditOfCollection.js';
 import { findDefinition, findDefinitionByAuditClass, metadataKeys, sourceKeyOf, sourceNameOf, type AuditDefinition } from '../define/AuditRegistry.js';
 import { resolveOptions } from '../define/resolveOptions.js';
 import { dialectOf } from '../mikro-orm/dialectOf.js';
+import { addProperties } from '../mikro-orm/metadata.js';
 import { completeAuditEntity } from './completeAuditEntity.js';
 import { buildPlans } from './buildPlans.js';
 import type { DiscoveryRun, DiscoverySettings } from './DiscoveryRun.js';
@@ -37,9 +38,7 @@ export class AuditDiscovery {
         (meta.properties[AUDIT_ID as keyof typeof meta.properties] as EntityProperty).type = 'number';
       }
       meta.tableName = `${meta.className}_pending`;
-      for (const prop of auditColumnProperties(options, this.#settings.actor)) {
-        meta.addProperty(prop as EntityProperty);
-      }
+      addProperties(meta, auditColumnProperties(options, this.#settings.actor) as EntityProperty[]);
       run.pivots.set(meta.className, { definition: pivot, options });
       return;
     }

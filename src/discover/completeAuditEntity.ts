@@ -5,6 +5,7 @@ import type { ResolvedActorColumn, ResolvedAuditTrailOptions } from '../define/A
 import { isExcluded } from '../define/propertyFilters.js';
 import { AuditTrailConfigError } from '../errors/index.js';
 import { dialectOf } from '../mikro-orm/dialectOf.js';
+import { addProperties } from '../mikro-orm/metadata.js';
 import { serializeLike } from '../mikro-orm/serializedProperties.js';
 import { checkTrackFieldNames, usesSingleTableInheritance } from './validateAuditEntity.js';
 
@@ -40,14 +41,8 @@ export function completeAuditEntity(
   }
   audit.tableName = options.tableName ?? `${source.tableName ?? namingStrategy.classToTableName(source.className)}_audit`;
   audit.schema = source.schema;
-  for (const prop of Object.values(source.properties)) {
-    if (isCopied(prop) && !isExcluded(prop, options)) {
-      audit.addProperty(copyProperty(prop) as EntityProperty);
-    }
-  }
-  for (const prop of auditColumnProperties(options, actor)) {
-    audit.addProperty(prop as EntityProperty);
-  }
+  const copies = Object.values(source.properties).filter(prop => isCopied(prop) && !isExcluded(prop, options));
+  addProperties(audit, [...copies.map(prop => copyProperty(prop) as EntityProperty), ...(auditColumnProperties(options, actor) as EntityProperty[])]);
 }
 
 /**
