@@ -1,16 +1,18 @@
-// npm run bench:startup [-- --runs 5 --entities 20 --db postgresql]   (node --import tsx/esm bench/startup.ts)
+// npm run bench:startup [-- --runs 5 --entities 20 --db postgresql --from dist|src]   (builds, then runs this)
 //
 // What the audit trail adds to `MikroORM.init`: each run starts one fresh process per variant (no module, pool or
 // catalog cache carried over), times `MikroORM.init` and the first query after it, and exits. Variants: plain
-// MikroORM (the library not even imported), the library with its defaults (the schema check on), and the library
-// with `schemaCheck: 'off'`. The variants are interleaved run by run, in an order rotated every run, after one
+// MikroORM (the library not even imported), the library with its defaults (`schemaCheck: 'warn'`, whose read runs
+// alongside the start), with `schemaCheck: 'error'` (the start waits for the read) and with `schemaCheck: 'off'`. The variants are interleaved run by run, in an order rotated every run, after one
 // discarded warm-up round; medians are printed side by side. A separate, untimed process per variant counts the
-// statements and the database connections each start made (query logging on, `pg` / `mysql2` clients counted).
+// statements and the database connections each start made (query logging on, `pg` / `mysql2` clients counted),
+// after `orm.close()`, which waits for a read running alongside.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EntitySchema, MikroORM, type Options } from '@mikro-orm/core';
 import { DATABASES } from '../test/support/databases.js';
+import type * as LibraryModule from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,10 +22,12 @@ const { values: args } = parseArgs({
     child: { type: 'string' },
     count: { type: 'boolean', default: false },
     json: { type: 'string' },
+    // `dist` (the default) is what an installed package runs; `src` goes through tsx, which transpiles each module.
+    from: { type: 'string', default: 'dist' },
   },
 });
 
-const VARIANTS = ['plain', 'library', 'library, schemaCheck off'] as const;
+const VARIANTS = ['plain', 'library', 'library, schemaCheck error', 'library, schemaCheck off'] as const;
 type Variant = (typeof VARIANTS)[number];
 const DB_NAME = 'audit_bench_startup';
 
@@ -72,6 +76,8 @@ function baseConfig(dbName: string, log?: (line: string) => void): Options {
   return { ...db.config(name), dbName: name, ...(log && { debug: ['query'], logger: log }) } as Options;
 }
 
+const MODULE_OPTIONS = { library: {}, 'library, schemaCheck error': { schemaCheck: 'error' }, 'library, schemaCheck off': { schemaCheck: 'off' } } as const;
+
 async function configFor(variant: Variant, dbName: string, log?: (line: string) => void): Promise<Options> {
   const schemas = entities(Number(args.entities));
   const config = { ...baseConfig(dbName, log), entities: schemas };
@@ -79,8 +85,19 @@ async function configFor(variant: Variant, dbName: string, log?: (line: string) 
     return config;
   }
   // Imported only here, so that the plain variant pays nothing for the library's modules.
-  const { auditTrail, withAuditTrail } = await import('../src/index.js');
-  return withAuditTrail({ ...config, entities: schemas.map(schema => auditTrail(schema)) }, variant === 'library' ? {} : { schemaCheck: 'off' });
+  const { auditTrail, withAuditTrail } = await library();
+  return withAuditTrail({ ...config, entities: schemas.map(schema => auditTrail(schema)) }, MODULE_OPTIONS[variant]);
+}
+
+type Library = typeof LibraryModule;
+
+async function library(): Promise<Library> {
+  if (args.from === 'src') {
+    return import('../src/index.js');
+  }
+  // Named by a variable, so that tsc does not type-check the build output; `npm run build` makes it.
+  const built = '../dist/esm/index.js';
+  return (await import(built)) as Library;
 }
 
 // Counts every connection the database clients open and every statement MikroORM logs, in this process.
@@ -117,11 +134,12 @@ async function child(variant: Variant, dbName: string): Promise<void> {
   await orm.em.fork().count((config.entities as EntitySchema<Row>[])[0]!);
   const firstQuery = performance.now() - start;
   const result: ChildResult = { init, initCpu, firstQuery };
+  // After close: a check running alongside the start (`schemaCheck: 'warn'`) has finished by then.
+  await orm.close(true);
   if (args.count) {
     result.statements = lines.filter(line => line.includes('[query]')).length;
     result.connections = connections!();
   }
-  await orm.close(true);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -129,7 +147,7 @@ function runChild(variant: Variant, dbName: string, count = false): ChildResult 
   const script = fileURLToPath(import.meta.url);
   // tsx's ESM hooks only: its CommonJS hook would make the library's require() of MikroORM 7's ESM packages load a
   // second copy of them (seconds, and not what users run); Node's own require(esm) reuses the loaded modules.
-  const out = spawnSync(process.execPath, ['--import', 'tsx/esm', script, '--child', variant, '--db', dbName, '--entities', args.entities, ...(count ? ['--count'] : [])], {
+  const out = spawnSync(process.execPath, ['--import', 'tsx/esm', script, '--child', variant, '--db', dbName, '--entities', args.entities, '--from', args.from, ...(count ? ['--count'] : [])], {
     encoding: 'utf8',
   });
   if (out.status !== 0) {
@@ -146,7 +164,7 @@ const median = (values: number[]) => {
 
 async function prepare(dbName: string): Promise<void> {
   // The tables and audit tables exist, as in a deployed application: the library's startup read finds them.
-  const { allowAuditTableWrites } = await import('../src/index.js');
+  const { allowAuditTableWrites } = await library();
   const orm = await MikroORM.init(await configFor('library, schemaCheck off', dbName));
   const schema = orm.schema as unknown as { refresh?: () => Promise<void>; refreshDatabase?: () => Promise<void> };
   await allowAuditTableWrites(() => (schema.refresh ? schema.refresh() : schema.refreshDatabase!()));
