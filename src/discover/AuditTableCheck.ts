@@ -3,13 +3,16 @@ import type { SchemaCheckMode } from '../define/AuditTrailOptions.js';
 import { initFinishedWithout } from '../mikro-orm/initState.js';
 import {
   afterConnect,
+  beforeClose,
   closeConnection,
   ensureConnected,
   initConnects,
   isInMemory,
   mayHoldTablesBeforeConnect,
   openWithoutConnecting,
+  startStatementsDone,
   writeConnection,
+  type ConnectedBy,
 } from '../mikro-orm/ormConnection.js';
 import { beforeSchemaDiff } from '../mikro-orm/schemaDiff.js';
 import { isMissingDatabase } from '../mikro-orm/sqlSchema.js';
@@ -22,7 +25,10 @@ import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './
  *   which connects lazily, so that `'error'` still fails the init;
  * - history columns of removed properties: right before a schema diff or migration compares the metadata with the
  *   database, when the check did not read them already.
- * With `schemaCheck: 'off'` and no diff, nothing is read and no connection is opened.
+ * With `schemaCheck: 'off'` and no diff, nothing is read and no connection is opened. With `'warn'` (the default) the
+ * check only logs, so nothing waits for it: it runs alongside the application's start (`MikroORM.init` returns
+ * without it, 30 ms sooner on PostgreSQL, BENCHMARKS.md), and a schema diff and `orm.close()` wait for it. With
+ * `'error'`, the start waits, so that it can fail.
  */
 export class AuditTableCheck {
   readonly #targets: readonly ReconcileTarget[];
@@ -33,6 +39,9 @@ export class AuditTableCheck {
   readonly #dbName: unknown;
   #done = false;
   #reading: Promise<void> | undefined;
+  // The `'warn'` check running alongside the application: closing the connection waits for it.
+  #alongside: Promise<void> | undefined;
+  #cancelAlongside: (() => void) | undefined;
 
   private constructor(platform: Platform, targets: readonly ReconcileTarget[], mode: SchemaCheckMode) {
     this.#platform = platform;
@@ -48,7 +57,11 @@ export class AuditTableCheck {
    */
   static install(storage: MetadataStorage, platform: Platform, targets: readonly ReconcileTarget[], mode: SchemaCheckMode): Promise<void> | undefined {
     const check = new AuditTableCheck(platform, targets, mode);
-    afterConnect(check.#config, connection => check.#afterConnect(connection));
+    afterConnect(check.#config, (connection, by) => check.#afterConnect(connection, by));
+    beforeClose(check.#config, async () => {
+      check.#cancelAlongside?.();
+      await check.#alongside;
+    });
     if (targets.some(target => target.options.dropRemovedColumns !== true)) {
       beforeSchemaDiff(check.#config, () => check.#beforeDiff());
     }
@@ -66,20 +79,58 @@ export class AuditTableCheck {
     }
     const connection = writeConnection(this.#config);
     if (await openWithoutConnecting(this.#config, connection)) {
-      await this.#read(connection);
+      await this.#readOrStart(connection, 'connect');
     }
   }
 
+  // The check, waited for unless it runs alongside the application (`'warn'`). Never rejects in `'warn'`: a read
+  // that fails is logged.
+  async #readOrStart(connection: unknown, by: ConnectedBy): Promise<void> {
+    if (this.#mode !== 'warn') {
+      return this.#read(connection);
+    }
+    if (this.#alongside) {
+      return;
+    }
+    let cancel!: () => void;
+    const cancelled = new Promise<void>(resolve => {
+      cancel = resolve;
+    });
+    let state: 'waiting' | 'reading' | 'cancelled' = 'waiting';
+    // Closed before MikroORM's start statements were done (its reconnect while it creates the database): nothing to
+    // read there; a schema diff still reads what it needs.
+    this.#cancelAlongside = () => {
+      if (state === 'waiting') {
+        state = 'cancelled';
+        cancel();
+      }
+    };
+    this.#alongside = startStatementsDone(this.#config, by, cancelled)
+      .then(async () => {
+        if (state === 'waiting') {
+          state = 'reading';
+          await this.#read(connection);
+        }
+      })
+      .catch(error => this.#warnUnread(error))
+      .finally(() => {
+        this.#alongside = undefined;
+        this.#cancelAlongside = undefined;
+      });
+  }
+
   // Whether nothing is left to do when the ORM connects.
-  async #afterConnect(connection: unknown): Promise<boolean> {
+  async #afterConnect(connection: unknown, by: ConnectedBy): Promise<boolean> {
     // A new in-memory SQLite database holds no tables yet.
     if (this.#mode === 'off' || this.#done || isInMemory(this.#config)) {
       return true;
     }
-    if (this.#config.get('dbName') === this.#dbName) {
-      await this.#read(connection);
+    if (this.#config.get('dbName') !== this.#dbName) {
+      return this.#done;
     }
-    return this.#done;
+    await this.#readOrStart(connection, by);
+    // A check running alongside is not started again: a schema diff reads what a failed one could not.
+    return this.#done || this.#mode === 'warn';
   }
 
   async #beforeDiff(): Promise<void> {
@@ -107,12 +158,7 @@ export class AuditTableCheck {
       mismatches = await reconcileAuditTables(connection, this.#targets, this.#platform);
     } catch (error) {
       if (!isMissingDatabase(error)) {
-        this.#config.getLogger().warn(
-          'discovery',
-          `mikro-orm-audit-trail could not read the audit tables (${(error as Error).message}): columns removed from ` +
-            `audited entities are not kept by a schema diff or migration generated by this process, and the tables were not checked.`,
-          { enabled: true },
-        );
+        this.#warnUnread(error);
       }
       return;
     }
@@ -124,5 +170,14 @@ export class AuditTableCheck {
       await closeConnection(connection);
       throw error;
     }
+  }
+
+  #warnUnread(error: unknown): void {
+    this.#config.getLogger().warn(
+      'discovery',
+      `mikro-orm-audit-trail could not read the audit tables (${(error as Error).message}): columns removed from ` +
+        `audited entities are not kept by a schema diff or migration generated by this process, and the tables were not checked.`,
+      { enabled: true },
+    );
   }
 }

@@ -28,12 +28,10 @@ export async function compareWithDatabase(
   const schemaName = config.get('schema') ?? platform.getDefaultSchemaName();
   const detailed = new Set(metadata.map(meta => `${meta.schema ?? ''}.${meta.tableName}`));
   const requested = tables.map(table => ({ ...table, details: detailed.has(`${table.schema ?? ''}.${table.name}`) }));
-  const reading = readCatalog(connection, platform, requested, schemaName);
-  // What the metadata makes of the tables is built while the statement travels (it is awaited below).
-  reading.catch(() => undefined);
-  await new Promise(resolve => setImmediate(resolve));
+  const { existing, schema: database } = await readCatalog(connection, platform, requested, schemaName);
+  // Built after the read, not while the statement travels: the default check runs alongside the application's
+  // start, which this CPU work would otherwise delay.
   const target = DatabaseSchema.fromMetadata(metadata, platform, config, schemaName);
-  const { existing, schema: database } = await reading;
   // The comparator names a table with or without its schema depending on the dialect: key both by schema and name.
   const key = (table: string, schema: string | undefined) => `${schema ?? schemaName ?? ''}.${table}`;
   const found = new Set([...existing].map(name => key(name.slice(name.indexOf('.') + 1), name.slice(0, name.indexOf('.')) || undefined)));

@@ -6,6 +6,7 @@ interface WriteConnection {
   connect(...args: unknown[]): unknown;
   execute(...args: unknown[]): Promise<unknown>;
   ensureConnection(): Promise<void>;
+  isConnected(): Promise<boolean>;
   close(force?: boolean): Promise<void>;
   /** MikroORM 7: creates the kysely client (and its pool) without connecting the ORM. */
   initClient?(): Promise<void>;
@@ -29,15 +30,18 @@ export function writeConnection(config: Configuration): unknown {
  * rejection of `connect()` or of the statement. test/core/startup-queries.test.ts and sync-init.test.ts fail if
  * MikroORM connects or sends statements another way.
  */
-export function afterConnect(config: Configuration, after: (connection: unknown) => Promise<boolean>): void {
+/** What made the ORM's connection ready: MikroORM connecting it, or the first statement of a client it never connected. */
+export type ConnectedBy = 'connect' | 'statement';
+
+export function afterConnect(config: Configuration, after: (connection: unknown, by: ConnectedBy) => Promise<boolean>): void {
   const connection = writeConnection(config) as WriteConnection;
   if (hooked.has(connection)) {
     return;
   }
   hooked.add(connection);
   let done = false;
-  const run = async () => {
-    done ||= await after(connection);
+  const run = async (by: ConnectedBy) => {
+    done ||= await after(connection, by);
     if (done && Object.hasOwn(connection, 'execute')) {
       delete (connection as Partial<WriteConnection>).execute;
     }
@@ -46,7 +50,7 @@ export function afterConnect(config: Configuration, after: (connection: unknown)
   connection.connect = async (...args: unknown[]) => {
     const result: unknown = await connect(...args);
     if (!done) {
-      await run();
+      await run('connect');
     }
     return result;
   };
@@ -55,10 +59,52 @@ export function afterConnect(config: Configuration, after: (connection: unknown)
     // Inside a transaction the read would need a second connection (SQLite has one), or could abort it: later.
     if (!done && args[3] == null) {
       await connection.ensureConnection();
-      await run();
+      await run('statement');
     }
     return execute(...args);
   };
+}
+
+/**
+ * Runs `before()` whenever the ORM's write connection is closed, before it closes: `orm.close()`, and MikroORM's
+ * reconnects (creating the database). The connection gets an own wrapper of `close()`, as of `connect()` above.
+ */
+export function beforeClose(config: Configuration, before: () => Promise<void>): void {
+  const connection = writeConnection(config) as WriteConnection;
+  const close = connection.close.bind(connection);
+  connection.close = async (force?: boolean) => {
+    await before();
+    return close(force);
+  };
+}
+
+/**
+ * Resolves once MikroORM's own start statements on the connection are done, or `cancel` resolves: a read started
+ * then finds the pool's connection idle instead of opening a second one beside them. MikroORM 6's `orm.connect()`
+ * (inside `MikroORM.init`) connects, checks that the database exists, and ends by asking the connection
+ * `isConnected()`: that call returning is the sign. At once where MikroORM sends no such statements (MikroORM 7
+ * connects at the first query; a client a statement opened). test/core/startup-queries.test.ts fails if MikroORM 6
+ * stops asking, as the check would then run only at close or at a schema diff.
+ */
+export function startStatementsDone(config: Configuration, by: ConnectedBy, cancel: Promise<void>): Promise<void> {
+  if (by === 'statement' || !initConnects(config)) {
+    return Promise.resolve();
+  }
+  const connection = writeConnection(config) as WriteConnection;
+  const isConnected = connection.isConnected.bind(connection);
+  return Promise.race([
+    cancel,
+    new Promise<void>(resolve => {
+      connection.isConnected = async () => {
+        delete (connection as Partial<WriteConnection>).isConnected;
+        try {
+          return await isConnected();
+        } finally {
+          resolve();
+        }
+      };
+    }),
+  ]);
 }
 
 /** Connects the ORM's write connection unless it is connected: what MikroORM does before its first query. */

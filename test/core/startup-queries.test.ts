@@ -1,5 +1,6 @@
 // What the audit trail adds to starting MikroORM, counted at the database client libraries (below MikroORM and
-// the library): with `schemaCheck: 'off'` nothing at all, with the check one statement on the ORM's own connection.
+// the library): with `schemaCheck: 'off'` nothing at all, with the check one statement on the ORM's own connection
+// (pool).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,14 +63,48 @@ for (const db of DATABASES) {
       expect(off.clients).toBe(plain.clients);
     });
 
-    it('with the schema check, adds one statement for every audit table, on the same connection', async () => {
-      const plain = await start('plain');
-      const checked = await start({});
+    // The catalog statement the check adds, given what plain MikroORM sends.
+    function addedByCheck(plain: ClientTraffic, checked: ClientTraffic): string[] {
       expect(checked.statements).toHaveLength(plain.statements.length + 1);
-      const added = checked.statements.filter(statement => !plain.statements.includes(statement));
+      return checked.statements.filter(statement => !plain.statements.includes(statement));
+    }
+
+    it("with schemaCheck: 'error', adds one statement for every audit table, on the same connection", async () => {
+      const plain = await start('plain');
+      const checked = await start({ schemaCheck: 'error' });
+      const added = addedByCheck(plain, checked);
       expect(added).toHaveLength(1);
       expect(added[0]).toMatch(/pg_attribute|information_schema\.columns|pragma_table_xinfo/);
       expect(checked.clients).toBe(plain.clients);
+    });
+
+    // By default the check only warns, and runs alongside the start on the ORM's pool: on a connection of its own
+    // while MikroORM's start statements hold the first one, on that one when the pool has one.
+    it('with the default check, adds the same statement, on a connection of the ORM\'s pool', async () => {
+      const plain = await start('plain');
+      const checked = await start({});
+      expect(addedByCheck(plain, checked)[0]).toMatch(/pg_attribute|information_schema\.columns|pragma_table_xinfo/);
+      expect(checked.clients).toBeLessThanOrEqual(plain.clients + 1);
+      const onePool = await countClientTraffic(db.name, async () => {
+        const orm = await MikroORM.init(withAuditTrail({ ...config(), pool: { min: 0, max: 1 } } as Options));
+        await orm.em.fork().count(Ledger);
+        await orm.close(true);
+      });
+      expect(addedByCheck(plain, onePool)).toHaveLength(1);
+      expect(onePool.clients).toBe(plain.clients);
+    });
+
+    // MikroORM 6 starts it once its own start statements are done (orm.connect() ends asking isConnected()); if
+    // MikroORM stopped asking, closing would find it not started and drop it.
+    it('runs the default check by the time the ORM is closed, though nothing else was asked of it', async () => {
+      const quiet = (options?: AuditTrailModuleOptions) =>
+        countClientTraffic(db.name, async () => {
+          const orm = await MikroORM.init(options ? withAuditTrail(config(), options) : config());
+          await orm.close(true);
+        });
+      const plain = await quiet();
+      const checked = await quiet({});
+      expect(checked.statements.filter(statement => !plain.statements.includes(statement))[0]).toMatch(/pg_attribute|information_schema\.columns|pragma_table_xinfo/);
     });
 
     it("refuses to connect an ORM initialised synchronously when schemaCheck is 'error' and an audit table does not fit", async () => {

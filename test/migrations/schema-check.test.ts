@@ -79,7 +79,7 @@ describe.each(DATABASES.filter(db => db.available))('an existing, incompatible a
     expect(message).toContain('npx mikro-orm migration:create');
   });
 
-  it('logs the same message by default, and starts', async () => {
+  it('logs the same message by default, alongside the start (orm.close() waits for it), and starts', async () => {
     const log: string[] = [];
     const orm = await init({}, log);
     await orm.close(true);
