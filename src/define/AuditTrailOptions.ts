@@ -97,7 +97,8 @@ export interface AuditTrailModuleOptions {
   /**
    * What happens at startup when an existing audit table does not match its entity (created by hand, or a
    * migration not run yet): `'warn'` logs one message naming each table and column, from a read that runs alongside
-   * the start (`MikroORM.init` does not wait for it; `orm.close()` and schema diffs do); `'error'` makes
+   * the start (`MikroORM.init` does not wait for it; the application's statements, `orm.close()` and schema diffs
+   * do); `'error'` makes
    * `MikroORM.init` wait for the read and throw it; `'off'` reads nothing. Defaults to `'warn'`, so that
    * `migration:create` can still run to fix it.
    */

@@ -5,6 +5,7 @@ import {
   afterConnect,
   beforeClose,
   closeConnection,
+  holdStatements,
   ensureConnected,
   initConnects,
   isInMemory,
@@ -16,6 +17,7 @@ import {
 } from '../mikro-orm/ormConnection.js';
 import { beforeSchemaDiff } from '../mikro-orm/schemaDiff.js';
 import { isMissingDatabase } from '../mikro-orm/sqlSchema.js';
+import { AlongsideRead } from './AlongsideRead.js';
 import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './reconcileAuditTables.js';
 
 /**
@@ -26,9 +28,9 @@ import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './
  * - history columns of removed properties: right before a schema diff or migration compares the metadata with the
  *   database, when the check did not read them already.
  * With `schemaCheck: 'off'` and no diff, nothing is read and no connection is opened. With `'warn'` (the default) the
- * check only logs, so nothing waits for it: it runs alongside the application's start (`MikroORM.init` returns
- * without it, 30 ms sooner on PostgreSQL, BENCHMARKS.md), and a schema diff and `orm.close()` wait for it. With
- * `'error'`, the start waits, so that it can fail.
+ * check only logs, so `MikroORM.init` does not wait for it (30 ms sooner on PostgreSQL, BENCHMARKS.md): it runs
+ * alongside the application's start (`AlongsideRead`), and the application's statements, schema diffs and
+ * `orm.close()` wait for it. With `'error'`, the start waits, so that it can fail.
  */
 export class AuditTableCheck {
   readonly #targets: readonly ReconcileTarget[];
@@ -39,9 +41,7 @@ export class AuditTableCheck {
   readonly #dbName: unknown;
   #done = false;
   #reading: Promise<void> | undefined;
-  // The `'warn'` check running alongside the application: closing the connection waits for it.
-  #alongside: Promise<void> | undefined;
-  #cancelAlongside: (() => void) | undefined;
+  readonly #alongside = new AlongsideRead();
 
   private constructor(platform: Platform, targets: readonly ReconcileTarget[], mode: SchemaCheckMode) {
     this.#platform = platform;
@@ -58,10 +58,12 @@ export class AuditTableCheck {
   static install(storage: MetadataStorage, platform: Platform, targets: readonly ReconcileTarget[], mode: SchemaCheckMode): Promise<void> | undefined {
     const check = new AuditTableCheck(platform, targets, mode);
     afterConnect(check.#config, (connection, by) => check.#afterConnect(connection, by));
-    beforeClose(check.#config, async () => {
-      check.#cancelAlongside?.();
-      await check.#alongside;
-    });
+    if (mode === 'warn') {
+      // What the read finds changes the audit entities (history columns of removed properties): no statement may
+      // run, and no history be read, before it is done.
+      holdStatements(check.#config, () => check.#alongside.running);
+    }
+    beforeClose(check.#config, () => check.#alongside.settle());
     if (targets.some(target => target.options.dropRemovedColumns !== true)) {
       beforeSchemaDiff(check.#config, () => check.#beforeDiff());
     }
@@ -83,40 +85,20 @@ export class AuditTableCheck {
     }
   }
 
-  // The check, waited for unless it runs alongside the application (`'warn'`). Never rejects in `'warn'`: a read
-  // that fails is logged.
+  // The check, waited for unless it runs alongside the application (`'warn'`).
   async #readOrStart(connection: unknown, by: ConnectedBy): Promise<void> {
     if (this.#mode !== 'warn') {
       return this.#read(connection);
     }
-    if (this.#alongside) {
-      return;
+    const done = this.#alongside.start(
+      cancelled => startStatementsDone(this.#config, by, cancelled),
+      () => this.#read(connection),
+      error => this.#warnUnread(error),
+    );
+    if (by === 'statement') {
+      // A client connected by the application's first statement: that statement waits, as every later one would.
+      await done;
     }
-    let cancel!: () => void;
-    const cancelled = new Promise<void>(resolve => {
-      cancel = resolve;
-    });
-    let state: 'waiting' | 'reading' | 'cancelled' = 'waiting';
-    // Closed before MikroORM's start statements were done (its reconnect while it creates the database): nothing to
-    // read there; a schema diff still reads what it needs.
-    this.#cancelAlongside = () => {
-      if (state === 'waiting') {
-        state = 'cancelled';
-        cancel();
-      }
-    };
-    this.#alongside = startStatementsDone(this.#config, by, cancelled)
-      .then(async () => {
-        if (state === 'waiting') {
-          state = 'reading';
-          await this.#read(connection);
-        }
-      })
-      .catch(error => this.#warnUnread(error))
-      .finally(() => {
-        this.#alongside = undefined;
-        this.#cancelAlongside = undefined;
-      });
   }
 
   // Whether nothing is left to do when the ORM connects.

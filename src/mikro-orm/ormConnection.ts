@@ -42,7 +42,8 @@ export function afterConnect(config: Configuration, after: (connection: unknown,
   let done = false;
   const run = async (by: ConnectedBy) => {
     done ||= await after(connection, by);
-    if (done && Object.hasOwn(connection, 'execute')) {
+    // Unless another wrapper (holdStatements) wraps this one by now: that one stays, and this one passes through.
+    if (done && connection.execute === wrapper) {
       delete (connection as Partial<WriteConnection>).execute;
     }
   };
@@ -55,7 +56,7 @@ export function afterConnect(config: Configuration, after: (connection: unknown,
     return result;
   };
   const execute = connection.execute.bind(connection);
-  connection.execute = async (...args: unknown[]) => {
+  const wrapper = async (...args: unknown[]) => {
     // Inside a transaction the read would need a second connection (SQLite has one), or could abort it: later.
     if (!done && args[3] == null) {
       await connection.ensureConnection();
@@ -63,6 +64,7 @@ export function afterConnect(config: Configuration, after: (connection: unknown,
     }
     return execute(...args);
   };
+  connection.execute = wrapper;
 }
 
 /**
@@ -105,6 +107,35 @@ export function startStatementsDone(config: Configuration, by: ConnectedBy, canc
       };
     }),
   ]);
+}
+
+const HELD = ['execute', 'begin', 'stream'] as const;
+
+/**
+ * Makes every statement and transaction MikroORM starts on the ORM's write connection wait while `barrier()` returns
+ * a promise: `execute()` (queries, native writes, the query builder), `begin()` (every transaction, `transactional()`
+ * included) and MikroORM 7's `stream()`. Statements inside a transaction already begun pass. The connection gets
+ * own wrappers; MikroORM's classes are not changed. test/core/startup-queries.test.ts fails if a statement passes.
+ */
+export function holdStatements(config: Configuration, barrier: () => Promise<void> | undefined): void {
+  const connection = writeConnection(config) as Record<(typeof HELD)[number], ((...args: unknown[]) => unknown) | undefined>;
+  for (const name of HELD) {
+    const original = connection[name];
+    if (typeof original !== 'function') {
+      continue;
+    }
+    const bound = original.bind(connection);
+    connection[name] =
+      name === 'stream'
+        ? async function* (...args: unknown[]) {
+            await barrier();
+            yield* bound(...args) as AsyncIterable<unknown>;
+          }
+        : async (...args: unknown[]) => {
+            await barrier();
+            return bound(...args);
+          };
+  }
 }
 
 /** Connects the ORM's write connection unless it is connected: what MikroORM does before its first query. */

@@ -78,20 +78,13 @@ for (const db of DATABASES) {
       expect(checked.clients).toBe(plain.clients);
     });
 
-    // By default the check only warns, and runs alongside the start on the ORM's pool: on a connection of its own
-    // while MikroORM's start statements hold the first one, on that one when the pool has one.
-    it('with the default check, adds the same statement, on a connection of the ORM\'s pool', async () => {
+    // By default the check only warns, and runs alongside the start; the application's first query waits for it
+    // rather than taking a second connection (what the read finds changes the audit entities).
+    it('with the default check, adds the same statement, on the same connection', async () => {
       const plain = await start('plain');
       const checked = await start({});
       expect(addedByCheck(plain, checked)[0]).toMatch(/pg_attribute|information_schema\.columns|pragma_table_xinfo/);
-      expect(checked.clients).toBeLessThanOrEqual(plain.clients + 1);
-      const onePool = await countClientTraffic(db.name, async () => {
-        const orm = await MikroORM.init(withAuditTrail({ ...config(), pool: { min: 0, max: 1 } } as Options));
-        await orm.em.fork().count(Ledger);
-        await orm.close(true);
-      });
-      expect(addedByCheck(plain, onePool)).toHaveLength(1);
-      expect(onePool.clients).toBe(plain.clients);
+      expect(checked.clients).toBe(plain.clients);
     });
 
     // MikroORM 6 starts it once its own start statements are done (orm.connect() ends asking isConnected()); if
