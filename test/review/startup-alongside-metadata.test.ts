@@ -3,7 +3,8 @@
 // shapes beyond the unit test's: decorators with an inherited base, embeddables, relations, a many-to-many pivot
 // audit, track fields (scalar and entity) and the actor column. RV_OLD_SRC=<folder with 3b0b5e2's src> runs the
 // same against the old code; both write RV_OUT (default /tmp/rv12-meta-<new|old>.json) for comparison, and when
-// both files exist the new run compares them.
+// both files exist the new run compares them. The old src: `mkdir .rv-old && git archive 3b0b5e2 src | tar -x -C .rv-old`,
+// then `RV_OLD_SRC=$PWD/.rv-old/src npx vitest run test/review/startup-alongside-metadata.test.ts` before the plain run.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { Collection, MikroORM, type EntityMetadata, type Options } from '@mikro-orm/core';
