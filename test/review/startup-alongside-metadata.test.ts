@@ -10,10 +10,11 @@ import { expect, it } from 'vitest';
 import { Collection, MikroORM, type EntityMetadata, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
+import type * as LibraryModule from '../../src/index.js';
 import { Embeddable, Embedded, Entity, ManyToMany, ManyToOne, PrimaryKey, Property } from '../support/mikro.js';
 
 const oldSrc = process.env.RV_OLD_SRC;
-type Lib = typeof import('../../src/index.js');
+type Lib = typeof LibraryModule;
 
 async function build() {
   const lib = (await import(/* @vite-ignore */ oldSrc ? `${oldSrc}/index.ts` : '../../src/index.js')) as Lib;

@@ -92,26 +92,30 @@ describe.skipIf(!postgres.available)('history of a removed column while the chec
     await project?.close();
   });
 
-  it('the audit entity used before the check finished never shows the retained column', async () => {
+  // Found by review: the audit entity read before the check finished never showed the retained column (MikroORM
+  // cached how it fills the entity). Statements now wait for the read.
+  it('a history read sent while the check is held waits for it, and shows the retained column', async () => {
     const locker = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', password: 'root', database: dbName });
     await locker.connect();
     await locker.query('begin');
     await locker.query('lock table pg_catalog.pg_description in access exclusive mode');
     let orm: MikroORM;
-    let first: Row[];
+    let first: Promise<Row[]>;
     try {
       orm = await project.open([After]);
-      first = await orm.em.fork().find(auditOf(After) as EntitySchema<Row>, {});
+      first = orm.em.fork().find(auditOf(After) as EntitySchema<Row>, {});
+      const early = await Promise.race([first.then(() => 'answered'), new Promise(resolve => setTimeout(() => resolve('waiting'), 300))]);
+      expect(early).toBe('waiting');
     } finally {
       await locker.query('rollback');
       await locker.end();
     }
     await readDone(orm);
     const later = await orm.em.fork().find(auditOf(After) as EntitySchema<Row>, {});
-    expect({ first: first.map(row => row.age), later: later.map(row => row.age) }).toEqual({ first: [36], later: [36] });
+    expect({ first: (await first).map(row => row.age), later: later.map(row => row.age) }).toEqual({ first: [36], later: [36] });
   });
 
-  it('audited writes while the check is held, and after it added the retained column, both succeed', async () => {
+  it('audited writes sent while the check is held wait for it, and with the writes after it all succeed', async () => {
     const locker = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', password: 'root', database: dbName });
     await locker.connect();
     // The source table keeps its (not yet migrated) age column: let it take NULL.
@@ -119,15 +123,17 @@ describe.skipIf(!postgres.available)('history of a removed column while the chec
     await locker.query('begin');
     await locker.query('lock table pg_catalog.pg_description in access exclusive mode');
     let orm: MikroORM;
+    let flushed: Promise<void>;
     try {
       orm = await project.open([After]);
       const em = orm.em.fork();
       em.create(After, { id: 2, name: 'Grace' });
-      await em.flush();
+      flushed = em.flush();
     } finally {
       await locker.query('rollback');
       await locker.end();
     }
+    await flushed;
     await readDone(orm);
     const em = orm.em.fork();
     em.create(After, { id: 3, name: 'Edsger' });
