@@ -16,20 +16,26 @@ interface Row {
   owner?: Row;
 }
 
+// Each one owned by the one before; MikroORM 7 takes a relation's target as a schema, not as a name.
 function entities(): EntitySchema<Row>[] {
-  return Array.from({ length: 8 }, (_, i) =>
-    auditTrail(
-      new EntitySchema<Row>({
-        name: `RvDdl${i}`,
-        tableName: `rv_ddl_${i}`,
-        properties: {
-          id: { type: 'number', primary: true },
-          label: { type: 'string', length: 40, index: true },
-          ...(i > 0 && { owner: { kind: 'm:1', entity: `RvDdl${i - 1}`, nullable: true } }),
-        } as never,
-      }),
-    ),
-  );
+  const all: EntitySchema<Row>[] = [];
+  for (let i = 0; i < 8; i++) {
+    const previous = all[i - 1];
+    all.push(
+      auditTrail(
+        new EntitySchema<Row>({
+          name: `RvDdl${i}`,
+          tableName: `rv_ddl_${i}`,
+          properties: {
+            id: { type: 'number', primary: true },
+            label: { type: 'string', length: 40, index: true },
+            ...(previous && { owner: { kind: 'm:1', entity: () => previous, nullable: true } }),
+          } as never,
+        }),
+      ),
+    );
+  }
+  return all;
 }
 const ALL = entities();
 const NOISE = /do not match their audited entities|could not read the audit tables/;
