@@ -36,7 +36,7 @@ const fs = require('node:fs');
 const version = process.argv[2];
 const main = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const deps = {};
-for (const [name, range] of Object.entries(main.devDependencies)) {
+for (const [name, range] of Object.entries({ ...main.dependencies, ...main.devDependencies })) {
   if (name === '@mikro-orm/knex') continue;
   if (/^(typescript-eslint|eslint|madge)$/.test(name)) continue;
   // @mikro-orm/nestjs is versioned on its own: 7.1 is the release for MikroORM 7.
