@@ -33,6 +33,7 @@ it('records the dialog, the request to another origin, console errors and DOM mu
   await recorded.page.goto(server.url('/'), { waitUntil: 'load' });
   expect(recorded.record.dialogs).toEqual(["alert: from script"]);
   expect(recorded.record.foreignRequests).toEqual([`${elsewhere.origin}/pixel.png`]);
+  expect(recorded.record.subresources).toEqual([`image ${elsewhere.origin}/pixel.png`]);
   expect(recorded.record.consoleErrors).toContain('img failed');
   expect(await recorded.mutations()).toEqual(['attributes P@data-x']);
   await recorded.close();

@@ -17,6 +17,8 @@ export interface PageRecord {
   readonly dialogs: string[];
   /** Every request whose origin is not the test server's. */
   readonly foreignRequests: string[];
+  /** Every request that is not a page navigation (images, scripts, styles, fetches, favicons), as `type url`. */
+  readonly subresources: string[];
   /** Console messages of type error, and uncaught page errors. */
   readonly consoleErrors: string[];
 }
@@ -46,13 +48,13 @@ const OBSERVE_MUTATIONS = `
 
 /**
  * Opens a page in a fresh context of `browser` that records dialogs (and dismisses them), requests to any origin
- * other than `serverOrigin`, console errors and DOM mutations.
+ * other than `serverOrigin`, subresource requests, console errors and DOM mutations.
  */
 export async function recordedPage(browser: Browser, serverOrigin: string, options: BrowserContextOptions = {}): Promise<RecordedPage> {
   const context = await browser.newContext({ viewport: { width: 1000, height: 650 }, deviceScaleFactor: 1, ...options });
   await context.addInitScript(OBSERVE_MUTATIONS);
   const page = await context.newPage();
-  const record: PageRecord = { dialogs: [], foreignRequests: [], consoleErrors: [] };
+  const record: PageRecord = { dialogs: [], foreignRequests: [], subresources: [], consoleErrors: [] };
   page.on('dialog', dialog => {
     record.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     void dialog.dismiss().catch(() => undefined);
@@ -60,6 +62,9 @@ export async function recordedPage(browser: Browser, serverOrigin: string, optio
   page.on('request', request => {
     if (new URL(request.url()).origin !== serverOrigin) {
       record.foreignRequests.push(request.url());
+    }
+    if (request.resourceType() !== 'document') {
+      record.subresources.push(`${request.resourceType()} ${request.url()}`);
     }
   });
   page.on('console', message => {
