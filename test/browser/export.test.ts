@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditBrowser, auditContext } from '../../src/index.js';
 import { describeOnEachDatabase } from '../support/suite.js';
-import { ENTITIES, Person, PersonAudit, personRows, seedHistory } from './support/entities.js';
+import { ENTITIES, Person, personRows, seedHistory } from './support/entities.js';
 import { close, listen, parseCsv } from './support/server.js';
 
 const FORMULAS = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tx'];
