@@ -30,7 +30,7 @@ mkdir -p "$project"
 rm -rf "$project/src" "$project/test" "$project/migrations-template"
 cp -r src test migrations-template "$project/"
 cp vitest.config.ts tsconfig.json tsconfig.build.json README.md "$project/"
-# Dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
+# Dependencies and dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
 node - "$ORM_VERSION" <<'JS'
 const fs = require('node:fs');
 const version = process.argv[2];

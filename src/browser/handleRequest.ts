@@ -50,8 +50,9 @@ export async function handleRequest(orm: MikroORM, options: ResolvedBrowserOptio
     if (error instanceof BrowserRequestError) {
       return send(req, res, error.status, options.title, error.status === 404 ? 'Not found' : 'Bad request', error.message);
     }
-    // The cause may hold data or SQL: it stays on the server.
-    orm.config.getLogger().error('discovery', `mikro-orm-audit-trail browser: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // The cause may hold data or SQL: it stays on the server, on stderr as Express's final handler logs errors
+    // (MikroORM's logger drops messages of namespaces not in its `debug` option).
+    console.error('mikro-orm-audit-trail browser:', error);
     return send(req, res, 500, options.title, 'Error', 'The history could not be read.');
   }
 }

@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { AUDIT_ID } from '../../define/AuditColumns.js';
+import { AUDIT_ID, AUDIT_TIMESTAMP } from '../../define/AuditColumns.js';
 import { html } from '../html.js';
 import { cell } from '../historyTable.js';
 import { scrollTable } from '../layout.js';
@@ -17,9 +17,9 @@ export async function entitiesPage({ em }: PageContext): Promise<Page> {
     entities.map(async entity => {
       const [count, latest] = await Promise.all([
         em.count(entity.audit, {} as FilterQuery<object>),
-        em.findOne(entity.audit, {} as FilterQuery<object>, { orderBy: { [AUDIT_ID]: 'desc' } as never, fields: [AUDIT_ID, '_audit_timestamp'] as never }),
+        em.find(entity.audit, {} as FilterQuery<object>, { orderBy: { [AUDIT_ID]: 'desc' } as never, fields: [AUDIT_ID, AUDIT_TIMESTAMP] as never, limit: 1 }),
       ]);
-      const timestamp = (latest as { _audit_timestamp?: Date } | null)?._audit_timestamp ?? null;
+      const timestamp = (latest[0] as { _audit_timestamp?: Date } | undefined)?._audit_timestamp ?? null;
       return html`<tr><td><a href="${link({ view: 'history', entity: entity.name })}">${entity.name}</a></td><td>${count}</td>${cell(timestamp)}<td><a href="${link({
         view: 'asof',
         entity: entity.name,
