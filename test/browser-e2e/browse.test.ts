@@ -56,11 +56,16 @@ describeOnEachDatabase('history browser in Chromium', { file: import.meta.url, c
     const page = await open();
     await personHistory(page);
     const pages = [await ids(page)];
+    const stamps = [column(await readTable(mainTable(page)), /timestamp/)];
     while ((await page.getByRole('link', { name: /older/i }).count()) > 0) {
       await follow(page, page.getByRole('link', { name: /older/i }).first());
       expect(query(page).get('before')).toBe(String(pages.at(-1)!.at(-1)));
       pages.push(await ids(page));
+      stamps.push(column(await readTable(mainTable(page)), /timestamp/));
     }
+    expect(stamps.flat().map(stamp => stamp.slice(0, 10))).toEqual([
+      day(4), ...Array(3).fill(day(3)), ...Array(4).fill(day(2)), ...Array(12).fill(day(1)),
+    ].map(d => (d as Date).toISOString().slice(0, 10)));
     // Every version once, newest first (MariaDB's auto-increment leaves gaps, so the ids come from the table).
     const stored = await ctx.t.orm.em.fork().find(PersonAudit, {}, { orderBy: { _audit_id: 'desc' } });
     expect(pages.flat()).toEqual(stored.map(version => Number(version._audit_id)));

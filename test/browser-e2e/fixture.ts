@@ -75,18 +75,20 @@ export async function seedHistory(em: EntityManager): Promise<string[]> {
   );
   transactions.push(
     await asUser(em, 'bob', 'birthday', async () => {
-      const [ada, grace, p4, p5] = await Promise.all([1, 3, 4, 5].map(id => em.findOneOrFail(Person, id)));
+      const project = await em.findOneOrFail(Project, 1);
+      const [ada, grace, p4, p5] = await em.find(Person, { id: [1, 3, 4, 5] }, { orderBy: { id: 'asc' } });
       ada!.age = 37;
       grace!.age = 85;
       p4!.name = 'Person four';
       p5!.name = 'Person five';
-      (await em.findOneOrFail(Project, 1)).title = 'Analytical Engine';
+      project.title = 'Analytical Engine';
     }),
   );
   transactions.push(
     await asUser(em, 'alice', 'cleanup', async () => {
-      for (const id of [6, 7, 8]) {
-        (await em.findOneOrFail(Person, id)).age = null;
+      // Loaded first: a query for Person would flush a pending Person change (flush mode AUTO) in its own transaction.
+      for (const person of await em.find(Person, { id: [6, 7, 8] })) {
+        person.age = null;
       }
     }),
   );
@@ -94,6 +96,11 @@ export async function seedHistory(em: EntityManager): Promise<string[]> {
     em.remove(await em.findOneOrFail(Person, 2));
   }));
   await stampByDay(em, transactions);
+  const stamped = await em.fork().find(PersonAudit, {}, { fields: ['_audit_transaction'] });
+  const strays = stamped.filter(version => !transactions.includes(String(version._audit_transaction)));
+  if (strays.length > 0) {
+    throw new Error(`the fixture wrote ${strays.length} Person versions outside its four transactions`);
+  }
   return transactions;
 }
 
