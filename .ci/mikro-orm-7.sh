@@ -30,13 +30,13 @@ mkdir -p "$project"
 rm -rf "$project/src" "$project/test" "$project/migrations-template"
 cp -r src test migrations-template "$project/"
 cp vitest.config.ts tsconfig.json tsconfig.build.json README.md "$project/"
-# Dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
+# Dependencies and dev dependencies of the main package.json, with every @mikro-orm package moved to v7 (knex became sql).
 node - "$ORM_VERSION" <<'JS'
 const fs = require('node:fs');
 const version = process.argv[2];
 const main = JSON.parse(fs.readFileSync('package.json', 'utf8'));
 const deps = {};
-for (const [name, range] of Object.entries(main.devDependencies)) {
+for (const [name, range] of Object.entries({ ...main.dependencies, ...main.devDependencies })) {
   if (name === '@mikro-orm/knex') continue;
   if (/^(typescript-eslint|eslint|madge)$/.test(name)) continue;
   // @mikro-orm/nestjs is versioned on its own: 7.1 is the release for MikroORM 7.
@@ -63,9 +63,9 @@ status=0
 (cd "$project" && npx tsc -p tsconfig.build.json --noEmit) || status=$?
 # The public types against MikroORM 7 and @mikro-orm/nestjs 7 (withAuditTrail accepts their configs).
 (cd "$project" && npx tsc -p test/types/tsconfig.json) || status=$?
-# The quickstart example is written for the package's own MikroORM 6 setup; it is tested in the main suite. The
+# The quickstart and browser demo examples are written for the package's own MikroORM 6 setup; they are tested in the main suite. The
 # seam rule lints this package's sources with eslint, which is not installed here; the main suite runs it.
-(cd "$project" && npx vitest run --typecheck.enabled=false --exclude test/examples.test.ts --exclude test/unit/seam-rule.test.ts "$@") || status=$?
+(cd "$project" && npx vitest run --typecheck.enabled=false --exclude test/examples.test.ts --exclude test/browser-demo.test.ts --exclude test/unit/seam-rule.test.ts "$@") || status=$?
 # Outside CI, new MikroORM 7 snapshots (schema DDL) are copied back so they can be committed.
 if [ -z "${CI:-}" ]; then
   (cd "$project" && find test -path '*__snapshots__*' -name '*.v7.*') | while read -r file; do cp "$project/$file" "$file"; done

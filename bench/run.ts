@@ -4,7 +4,8 @@
 // library, and the same entity audited by hand-written database triggers, in one process per database with the
 // variants interleaved run by run, and prints medians, ratios to the plain flush, statements per flush,
 // per-row overhead and peak memory. Timing runs with query logging off; statements are counted in a separate pass.
-// The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick).
+// The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick). The `browser`
+// operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
@@ -14,9 +15,10 @@ import { DATABASES } from '../test/support/databases.js';
 import { refreshSchema } from '../test/support/mikro.js';
 import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type BenchEntity } from './entities.js';
 import { benchAsOf, type AsOfResult } from './asOf.js';
+import { benchBrowser, printBrowserResult, type BrowserResult } from './browser.js';
 import { installTriggers } from './triggers.js';
 
-type Operation = 'insert' | 'update' | 'delete' | 'asof';
+type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser';
 type VariantName = 'plain' | 'library' | 'trigger' | 'statement trigger';
 
 interface Variant {
@@ -47,15 +49,18 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = (args.sizes ?? '1,100,10000').split(',').map(Number);
-const operations = (args.ops ?? 'insert,update,delete,asof').split(',') as Operation[];
+const operations = (args.ops ?? 'insert,update,delete,asof,browser').split(',') as Operation[];
 const wanted = args.db?.split(',');
 const repetitions = (size: number) => (args.quick ? (size >= 10_000 ? 2 : 5) : size >= 10_000 ? 7 : size >= 100 ? 21 : 41);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const results: Result[] = [];
 const asOfResults: AsOfResult[] = [];
+const browserResults: BrowserResult[] = [];
 
-for (const db of DATABASES.filter(d => !wanted || wanted.includes(d.name))) {
+// The browser case opens its own database; the loop below is for the other operations.
+const perDatabase = operations.some(op => op !== 'browser');
+for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.includes(d.name)))) {
   if (!db.available) {
     console.error(`${db.name}: not reachable at ${db.address}, skipped`);
     continue;
@@ -136,7 +141,7 @@ for (const db of DATABASES.filter(d => !wanted || wanted.includes(d.name))) {
     return performance.now() - start;
   };
 
-  for (const operation of operations) {
+  for (const operation of operations.filter(op => op !== 'browser')) {
     if (operation === 'asof') {
       const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
       asOfResults.push(result);
@@ -190,9 +195,15 @@ for (const db of DATABASES.filter(d => !wanted || wanted.includes(d.name))) {
   await orm.close(true);
 }
 
+if (operations.includes('browser') && (!wanted || wanted.includes('postgresql'))) {
+  const result = await benchBrowser(args.quick ? 100_000 : 1_000_000, 21);
+  browserResults.push(result);
+  printBrowserResult(result);
+}
+
 printSummary();
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 
@@ -241,6 +252,13 @@ function printRow(database: string, operation: Operation, size: number): void {
 }
 
 function printSummary(): void {
+  if (results.length > 0) {
+    printRatios();
+  }
+  printLarge();
+}
+
+function printRatios(): void {
   console.log('\n## Ratios to the plain flush (median times, same run)\n');
   console.log('| database | operation | n | plain ms | library | trigger | statement trigger | statements plain / library / trigger |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -255,6 +273,9 @@ function printSummary(): void {
         `${ratio('statement trigger')} | ${count('plain')} / ${count('library')} / ${count('trigger')} |`,
     );
   }
+}
+
+function printLarge(): void {
   const large = results.filter(r => r.variant === 'plain' && r.size >= 10_000);
   if (large.length > 0) {
     console.log('\n## At 10,000 rows: audit overhead per row and peak memory during the flush\n');
@@ -275,6 +296,14 @@ function printSummary(): void {
     console.log('| --- | --- | --- | --- | --- |');
     for (const r of asOfResults) {
       console.log(`| ${r.database} | ${r.auditRows.toLocaleString('en')} | ${r.keys.toLocaleString('en')} | ${r.singleRowMedianMs} / ${r.singleRowP95Ms} ms | ${r.allRowsMs} ms |`);
+    }
+  }
+  for (const r of browserResults) {
+    console.log(`\n## History browser over HTTP, ${r.database}, ${r.auditRows.toLocaleString('en')} audit rows, ${r.pageSize} rows per page\n`);
+    console.log('| page | median | p95 | requests |');
+    console.log('| --- | --- | --- | --- |');
+    for (const c of r.cases) {
+      console.log(`| ${c.name} | ${c.medianMs} ms | ${c.p95Ms} ms | ${c.requests} |`);
     }
   }
 }

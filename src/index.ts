@@ -42,3 +42,5 @@ export type {
   RequireActorMode,
 } from './define/AuditTrailOptions.js';
 export type { AuditTableMismatch } from './discover/reconcileAuditTables.js';
+export { auditBrowser } from './browser/auditBrowser.js';
+export type { AuditBrowserOptions } from './browser/auditBrowser.js';

@@ -1,4 +1,5 @@
 export { AuditTrailConfigError } from './AuditTrailConfigError.js';
 export { AuditTrailError } from './AuditTrailError.js';
 export { ActorErrors } from './ActorErrors.js';
+export { BrowserErrors } from './BrowserErrors.js';
 export type { AuditTrailErrorCode } from './codes.js';
