@@ -22,7 +22,7 @@ async function urlOf(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-// Each framework with the one adapter line of docs/browser-mounting.md; each returns its base URL and a way to stop.
+// Each framework with the one adapter line the README shows (History browser); each returns its base URL and a way to stop.
 const FRAMEWORKS: Record<string, (browser: Handler) => Promise<{ url: string; stop: () => Promise<unknown> }>> = {
   async express(browser) {
     const app = express();
