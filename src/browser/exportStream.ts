@@ -27,7 +27,9 @@ export async function exportStream(ctx: PageContext, req: IncomingMessage, res: 
   const columns = exportColumns(entity);
   const csv = query.format === 'csv';
   res.setHeader('Content-Type', csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${entity.name}-history.${query.format}"`);
+  // The plain filename is for clients without RFC 6266 support: ASCII only, as a header must be.
+  const filename = `${entity.name}-history.${query.format}`;
+  res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
   if (req.method === 'HEAD') {
     res.end();
     return;

@@ -11,6 +11,7 @@ import { historyPage } from './pages/HistoryPage.js';
 import { rowTimelinePage } from './pages/RowTimelinePage.js';
 import { transactionPage } from './pages/TransactionPage.js';
 import { parseQuery, type BrowserRequest } from './parseQuery.js';
+import { withReadSession } from './readSession.js';
 
 /** The browser's options after defaults were applied and checked. */
 export interface ResolvedBrowserOptions {
@@ -34,12 +35,17 @@ export async function handleRequest(orm: MikroORM, options: ResolvedBrowserOptio
   }
   try {
     const request = parseQuery(req.url);
-    const ctx: PageContext = { em: orm.em.fork({ clear: true }), pageSize: options.pageSize };
-    if (request.view === 'export') {
-      return await exportStream(ctx, req, res, request);
+    const page = await withReadSession(orm.em.fork({ clear: true }), async (em): Promise<Page | undefined> => {
+      const ctx: PageContext = { em, pageSize: options.pageSize };
+      if (request.view === 'export') {
+        await exportStream(ctx, req, res, request);
+        return undefined;
+      }
+      return render(ctx, request);
+    });
+    if (page) {
+      send(req, res, 200, options.title, page.heading, page);
     }
-    const page = await render(ctx, request);
-    return send(req, res, 200, options.title, page.heading, page);
   } catch (error) {
     if (res.headersSent) {
       // A download failed half-way: cut it off rather than let it look complete.

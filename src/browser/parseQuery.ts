@@ -31,7 +31,7 @@ const CHANGE_TYPES: readonly string[] = ['I', 'U', 'D'];
 
 /** Reads the query of a request URL into a typed request; a missing or malformed parameter is a 400 naming it. */
 export function parseQuery(url: string | undefined): BrowserRequest {
-  const query = new URL(url ?? '/', 'http://browser.invalid').searchParams;
+  const query = searchParamsOf(url);
   // Forms send empty fields for the filters left blank: they mean "no filter".
   const optional = (name: string): string | undefined => query.get(name) || undefined;
   const required = (name: string, expected: string): string => optional(name) ?? throwBad(name, expected);
@@ -108,4 +108,20 @@ function dateOf(name: string, text: string): Date {
 
 function throwBad(name: string, expected: string): never {
   throw BrowserRequestError.badParameter(name, expected);
+}
+
+function searchParamsOf(url: string | undefined): URLSearchParams {
+  let query: URLSearchParams;
+  try {
+    query = new URL(url ?? '/', 'http://browser.invalid').searchParams;
+  } catch {
+    throw new BrowserRequestError(400, 'The request target is not a valid URL.');
+  }
+  // No column holds a NUL, and PostgreSQL and SQLite refuse one in a statement's values.
+  for (const [name, value] of query) {
+    if (value.includes('\u0000')) {
+      throwBad(name, 'text without NUL characters');
+    }
+  }
+  return query;
 }

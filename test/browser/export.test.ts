@@ -34,7 +34,7 @@ describeOnEachDatabase('history browser export', { file: import.meta.url, config
       const response = await fetch(`${url}/?view=export&entity=Person&format=csv&${filter}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-      expect(response.headers.get('content-disposition')).toBe('attachment; filename="Person-history.csv"');
+      expect(response.headers.get('content-disposition')).toBe("attachment; filename=\"Person-history.csv\"; filename*=UTF-8''Person-history.csv");
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       const [header, ...records] = parseCsv(await response.text());
       expect(header).toEqual(columns);
