@@ -5,6 +5,7 @@ import { exportValue } from './formatValue.js';
 import { findBatch, historyWhere, type HistoryRow } from './historyQuery.js';
 import type { PageContext } from './Page.js';
 import type { HistoryFilters } from './parseQuery.js';
+import { withReadSession } from './readSession.js';
 import { shownEntity, type ShownEntity } from './shownEntities.js';
 
 /** Rows read per query: the most an export holds in memory at a time. */
@@ -38,7 +39,8 @@ export async function exportStream(ctx: PageContext, req: IncomingMessage, res: 
   let written = 0;
   await send(res, csv ? csvText([columns]) : '[');
   for (;;) {
-    const rows = await findBatch(ctx.em, entity, where, before === undefined ? undefined : { $lt: before }, 'desc', BATCH_SIZE);
+    const bound = before === undefined ? undefined : { $lt: before };
+    const rows = await withReadSession(ctx.em, em => findBatch(em, entity, where, bound, 'desc', BATCH_SIZE));
     // Nothing read is kept: the next batch starts from an empty identity map.
     ctx.em.clear();
     if (rows.length > 0) {

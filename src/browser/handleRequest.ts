@@ -35,17 +35,13 @@ export async function handleRequest(orm: MikroORM, options: ResolvedBrowserOptio
   }
   try {
     const request = parseQuery(req.url);
-    const page = await withReadSession(orm.em.fork({ clear: true }), async (em): Promise<Page | undefined> => {
-      const ctx: PageContext = { em, pageSize: options.pageSize };
-      if (request.view === 'export') {
-        await exportStream(ctx, req, res, request);
-        return undefined;
-      }
-      return render(ctx, request);
-    });
-    if (page) {
-      send(req, res, 200, options.title, page.heading, page);
+    const em = orm.em.fork({ clear: true });
+    if (request.view === 'export') {
+      // Each batch is read in a session of its own: a slow download must not hold a connection between batches.
+      return await exportStream({ em, pageSize: options.pageSize }, req, res, request);
     }
+    const page = await withReadSession(em, tx => render({ em: tx, pageSize: options.pageSize }, request));
+    send(req, res, 200, options.title, page.heading, page);
   } catch (error) {
     if (res.headersSent) {
       // A download failed half-way: cut it off rather than let it look complete.
