@@ -6,7 +6,8 @@ import { expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { describeOnEachDatabase } from '../support/suite.js';
 import { ENTITIES, PERSON_VERSIONS, PersonAudit, day } from './fixture.js';
-import { column, follow, mainTable, parseCsv, q, query, readTable } from './pageTables.js';
+import { parseCsv } from '../browser/support/server.js';
+import { column, follow, mainTable, q, query, readTable } from './pageTables.js';
 import { PAGE_SIZE, useBrowserSuite } from './setup.js';
 
 describeOnEachDatabase('history browser in Chromium', { file: import.meta.url, config: { entities: ENTITIES } }, ctx => {
