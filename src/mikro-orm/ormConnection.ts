@@ -131,9 +131,10 @@ export function holdStatements(config: Configuration, barrier: () => Promise<voi
             await barrier();
             yield* bound(...args) as AsyncIterable<unknown>;
           }
-        : async (...args: unknown[]) => {
-            await barrier();
-            return bound(...args);
+        : // Every statement passes here for the ORM's life: no extra promise once nothing is held.
+          (...args: unknown[]) => {
+            const held = barrier();
+            return held ? held.then(() => bound(...args)) : bound(...args);
           };
   }
 }
