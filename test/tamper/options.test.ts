@@ -77,7 +77,6 @@ describeOnEachDatabase('tamper evidence statements', { file: import.meta.url, co
     [1, 2, 3].forEach(id => em.create(entity, { id: id + (entity === Sealed ? 100 : 0), name: `n${id}` }));
     await em.flush();
     // Colours are MikroORM-wide: an ORM started without `colors: false` turns them on for the suite's logger too.
-    // eslint-disable-next-line no-control-regex
     return ctx.t.queries.map(query => query.replace(/\u001b\[[0-9;]*m/g, '').replace(/ \[took .*$/, '').replace(/sealed/g, 'plain').replace(/\b10([123])\b/g, '$1'));
   }
 
