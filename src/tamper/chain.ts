@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** Names the chain's rules: a later change of the encoding or the hash gets a new version string. */
 export const CHAIN_VERSION = 'mikro-orm-audit-trail/chain/v1';
@@ -8,8 +8,11 @@ export type CanonicalPair = readonly [column: string, text: string | null];
 
 /** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+// `crypto.hash` (Node 20.12+) hashes a short string about three times faster than a Hash object.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 /**
  * The hash a chain starts from: one chain per audit table and `_audit_transaction`. `auditTable` is the unquoted
@@ -43,6 +46,31 @@ export function canonicalEncoding(pairs: Iterable<CanonicalPair>): string {
     }
   }
   return JSON.stringify(kept);
+}
+
+/**
+ * `canonicalEncoding` for many rows with the same columns: the order and the encoded names are worked out once.
+ * `encode(texts)` takes one text (or `null`) per column, in `columns` order, and returns exactly what
+ * `canonicalEncoding` returns for those pairs.
+ */
+export function canonicalEncoder(columns: readonly string[]): (texts: readonly (string | null)[]) => string {
+  const order = columns.map((_, i) => i).sort((a, b) => (columns[a]! < columns[b]! ? -1 : columns[a]! > columns[b]! ? 1 : 0));
+  order.forEach((index, i) => {
+    if (i > 0 && columns[index] === columns[order[i - 1]!]) {
+      throw new Error(`column ${columns[index]} appears twice in an audit row's encoding`);
+    }
+  });
+  const names = columns.map(column => `[${JSON.stringify(column)},`);
+  return texts => {
+    let encoded = '';
+    for (const index of order) {
+      const text = texts[index];
+      if (text !== null && text !== undefined) {
+        encoded += `${encoded === '' ? '' : ','}${names[index]!}${JSON.stringify(text)}]`;
+      }
+    }
+    return `[${encoded}]`;
+  };
 }
 
 /** The hash of a row chained to `previous` (the genesis, or the hash of the transaction's previous row in the table). */
