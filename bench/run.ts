@@ -5,7 +5,8 @@
 // variants interleaved run by run, and prints medians, ratios to the plain flush, statements per flush,
 // per-row overhead and peak memory. Timing runs with query logging off; statements are counted in a separate pass.
 // The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick). The `browser`
-// operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`).
+// operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`). The
+// `tamper` operation compares the audited flush with and without tamper evidence, and eight concurrent writers.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
@@ -17,8 +18,9 @@ import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type Ben
 import { benchAsOf, type AsOfResult } from './asOf.js';
 import { benchBrowser, printBrowserResult, type BrowserResult } from './browser.js';
 import { installTriggers } from './triggers.js';
+import { benchTamper, printTamperSummary, type TamperCell, type TamperConcurrency } from './tamper.js';
 
-type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser';
+type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser' | 'tamper';
 type VariantName = 'plain' | 'library' | 'trigger' | 'statement trigger';
 
 interface Variant {
@@ -49,7 +51,7 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = (args.sizes ?? '1,100,10000').split(',').map(Number);
-const operations = (args.ops ?? 'insert,update,delete,asof,browser').split(',') as Operation[];
+const operations = (args.ops ?? 'insert,update,delete,asof,tamper,browser').split(',') as Operation[];
 const wanted = args.db?.split(',');
 const repetitions = (size: number) => (args.quick ? (size >= 10_000 ? 2 : 5) : size >= 10_000 ? 7 : size >= 100 ? 21 : 41);
 
@@ -57,9 +59,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const results: Result[] = [];
 const asOfResults: AsOfResult[] = [];
 const browserResults: BrowserResult[] = [];
+const tamperCells: TamperCell[] = [];
+const tamperConcurrency: TamperConcurrency[] = [];
 
-// The browser case opens its own database; the loop below is for the other operations.
-const perDatabase = operations.some(op => op !== 'browser');
+// The browser and tamper cases open their own databases; the loop below is for the other operations.
+const perDatabase = operations.some(op => op !== 'browser' && op !== 'tamper');
 for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.includes(d.name)))) {
   if (!db.available) {
     console.error(`${db.name}: not reachable at ${db.address}, skipped`);
@@ -141,7 +145,7 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
     return performance.now() - start;
   };
 
-  for (const operation of operations.filter(op => op !== 'browser')) {
+  for (const operation of operations.filter(op => op !== 'browser' && op !== 'tamper')) {
     if (operation === 'asof') {
       const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
       asOfResults.push(result);
@@ -195,6 +199,18 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
   await orm.close(true);
 }
 
+for (const db of DATABASES.filter(d => operations.includes('tamper') && d.available && (!wanted || wanted.includes(d.name)))) {
+  const tamperSizes = args.sizes ? sizes : [100, 10_000];
+  const tamper = await benchTamper(db, {
+    sizes: tamperSizes,
+    repetitions,
+    transactionsPerWriter: args.quick ? 25 : 100,
+    concurrencyRuns: args.quick ? 3 : 5,
+  });
+  tamperCells.push(...tamper.cells);
+  tamperConcurrency.push(tamper.concurrency);
+}
+
 if (operations.includes('browser') && (!wanted || wanted.includes('postgresql'))) {
   const result = await benchBrowser(args.quick ? 100_000 : 1_000_000, 21);
   browserResults.push(result);
@@ -202,8 +218,9 @@ if (operations.includes('browser') && (!wanted || wanted.includes('postgresql'))
 }
 
 printSummary();
+printTamperSummary(tamperCells, tamperConcurrency);
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, tamper: { cells: tamperCells, concurrency: tamperConcurrency } }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 
