@@ -1,7 +1,7 @@
 import { ReferenceKind, type EntityProperty } from '@mikro-orm/core';
 import type { ShownEntity } from './shownEntities.js';
 import { BrowserRequestError } from './BrowserRequestError.js';
-import { exportValue } from './formatValue.js';
+import { exportValue } from '../read/exportValue.js';
 
 /**
  * The text of a query parameter as a value of the property it filters: a number, bigint, boolean or Date where the

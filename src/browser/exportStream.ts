@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify/sync';
 import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
-import { exportValue } from './formatValue.js';
+import { exportValue } from '../read/exportValue.js';
 import { findBatch, historyWhere, type HistoryRow } from './historyQuery.js';
 import type { PageContext } from './Page.js';
 import type { HistoryFilters } from './parseQuery.js';

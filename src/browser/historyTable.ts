@@ -1,6 +1,6 @@
 import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
 import { keyText } from './coerceParameter.js';
-import { formatText } from './formatValue.js';
+import { formatText } from '../read/exportValue.js';
 import { html, type SafeHtml } from './html.js';
 import type { HistoryRow } from './historyQuery.js';
 import { scrollTable } from './layout.js';
