@@ -25,7 +25,7 @@ export async function cliDatabase(db: TestDatabase, dbName: string): Promise<Cli
   const name = db.name === 'sqlite' ? join(mkdtempSync(join(tmpdir(), 'audit-cli-db-')), `${dbName}.sqlite`) : dbName;
   // The suite's SQLite config is an in-memory database whatever the name: here it is a file both processes open.
   const config = { ...db.config(name), dbName: name };
-  const { driver: _driver, ...connection } = config as Options & { driver: unknown };
+  const connection = Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'driver'));
   const open = () => MikroORM.init(withAuditTrail({ ...config, entities: [Person, Membership], allowGlobalContext: true } as Options));
   const orm = await open();
   let seeded: SeededHistory;

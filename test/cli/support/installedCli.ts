@@ -63,7 +63,7 @@ export function installCliProjects(): string {
   project('esm', 'esm', 'module');
   project('cjs', 'cjs', 'commonjs');
   project('paths', 'cjs', 'commonjs', { 'mikro-orm': { configPaths: ['./config/contexts.js'] } });
-  const { '@mikro-orm/cli': _cli, ...withoutCli } = dependencies;
+  const withoutCli = Object.fromEntries(Object.entries(dependencies).filter(([name]) => name !== '@mikro-orm/cli'));
   project('nocli', 'cjs', 'commonjs', {}, withoutCli);
   return root;
 }
