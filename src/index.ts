@@ -15,6 +15,8 @@ export type { AuditHistoryOptions, AuditVersion } from './read/auditHistory.js';
 export { diffVersions } from './read/diffVersions.js';
 export { restore } from './read/restore.js';
 export { pruneAudit } from './read/pruneAudit.js';
+export { backfillAudit } from './write/backfillAudit.js';
+export type { BackfillOptions, BackfillProgress, BackfillResult } from './write/backfillAudit.js';
 export type { PruneOptions, PruneResult } from './read/pruneAudit.js';
 export type { RestoreOptions } from './read/restore.js';
 export type { FieldChange, VersionDiff } from './read/diffVersions.js';
