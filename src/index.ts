@@ -18,6 +18,8 @@ export { pruneAudit } from './read/pruneAudit.js';
 export { backfillAudit } from './write/backfillAudit.js';
 export type { BackfillOptions, BackfillProgress, BackfillResult } from './write/backfillAudit.js';
 export type { PruneOptions, PruneResult } from './read/pruneAudit.js';
+export type { PruneProgress } from './read/pruneBatches.js';
+export type { PruneRecorder, PrunedRow } from './read/pruneRecorder.js';
 export type { RestoreOptions } from './read/restore.js';
 export type { FieldChange, VersionDiff } from './read/diffVersions.js';
 export { asOf } from './read/asOf.js';
