@@ -3,6 +3,7 @@ import type { AuditableEntity } from '../define/AuditRegistry.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { CliUsageError } from '../errors/CliUsageError.js';
 import { auditPlansOf } from '../read/auditPlanOf.js';
+import { parseKey } from '../read/parseValue.js';
 
 /** An audited entity as commands address it: its name, the type the read and write functions take, its plan. */
 export interface CliEntity {
@@ -32,4 +33,11 @@ export function auditedEntity(em: EntityManager, name: string): CliEntity {
     throw CliUsageError.unknownEntity(name, all.map(entity => entity.name));
   }
   return found;
+}
+
+/** The `<id>` argument as the entity's key: the value, or a JSON array for a composite key; a usage error otherwise. */
+export function entityKey(entity: CliEntity, text: string): unknown {
+  return parseKey(entity.plan.source, text, expected => {
+    throw CliUsageError.badValue(`<id> of ${entity.name}`, expected, text);
+  });
 }

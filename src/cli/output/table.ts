@@ -3,11 +3,19 @@ import { formatText } from '../../read/exportValue.js';
 import type { Colors } from './colors.js';
 import { terminalText } from './terminalText.js';
 
-/** A cell: any stored value (shown as the exports write it, escaped for the terminal), or `null` for none. */
+/** Text made for the terminal by the CLI itself (escaped parts, its own colors, line breaks): shown as it is. */
+export class ShownText {
+  constructor(readonly text: string) {}
+}
+
+/** A cell: any stored value (shown as the exports write it, escaped for the terminal), `null` for none, or `ShownText`. */
 export type Cell = unknown;
 
 /** How a stored value shows in a table cell: one inert line, `null` dimmed. */
 export function cellText(value: Cell, c: Colors): string {
+  if (value instanceof ShownText) {
+    return value.text;
+  }
   const text = formatText(value);
   return text === null ? c.dim('null') : terminalText(text);
 }
