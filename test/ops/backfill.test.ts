@@ -112,6 +112,17 @@ describeOnEachDatabase('backfillAudit', { file: import.meta.url, config: { entit
     expect(await backfillAudit(fork(), Seat, { batchSize: 2 })).toEqual({ written: 0, batches: 0 });
   });
 
+  it("runs inside the caller's transaction when there is one: rolled back with it", async () => {
+    const rollback = new Error('rolled back');
+    const attempt = fork().transactional(async em => {
+      expect(await backfillAudit(em, Member, { batchSize: 4 })).toEqual({ written: 6, batches: 2 });
+      expect(await em.count(MemberAudit)).toBe(8);
+      throw rollback;
+    });
+    await expect(attempt).rejects.toBe(rollback);
+    expect(await fork().count(MemberAudit)).toBe(2);
+  });
+
   it('refuses bad options and entities without an audit trail, naming the fix', async () => {
     await expect(backfillAudit(fork(), Member, { batchSize: 0 })).rejects.toThrow(/backfillAudit\(\) for Member: option batchSize must be a positive integer/);
     await expect(backfillAudit(fork(), Member, { reason: 7 as never })).rejects.toThrow(AuditTrailError);
