@@ -1,4 +1,6 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, EntityName } from '@mikro-orm/core';
+import type { AuditableEntity } from '../define/AuditRegistry.js';
+import { auditOf } from '../define/auditOf.js';
 import { AUDIT_ID, AUDIT_TIMESTAMP } from '../define/AuditColumns.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { AuditTableCheck } from '../discover/AuditTableCheck.js';
@@ -54,12 +56,13 @@ interface VersionCount {
 }
 
 async function countVersions(em: EntityManager, plan: AuditPlan): Promise<VersionCount> {
+  const audit = auditOf(plan.source.class as AuditableEntity) as unknown as EntityName<object>;
   const edge = async (order: 'asc' | 'desc'): Promise<Date | null> => {
-    const [row] = await em.find(plan.auditName, {}, { orderBy: { [AUDIT_ID]: order } as never, limit: 1, fields: [AUDIT_TIMESTAMP] as never });
+    const [row] = await em.find(audit, {}, { orderBy: { [AUDIT_ID]: order } as never, limit: 1, fields: [AUDIT_TIMESTAMP] as never });
     return ((row as Record<string, unknown> | undefined)?.[AUDIT_TIMESTAMP] as Date | undefined) ?? null;
   };
   try {
-    const rows = await em.count(plan.auditName, {});
+    const rows = await em.count(audit, {});
     const versions = { rows, oldest: await edge('asc'), newest: await edge('desc') };
     em.clear();
     return versions;
