@@ -56,6 +56,15 @@ export class CliUsageError extends AuditTrailErrorBase {
     );
   }
 
+  /** A package MikroORM's loader wants listed in the project's package.json is not. */
+  static notADependency(name: string): CliUsageError {
+    return new CliUsageError(
+      'AUDIT_CLI_CONFIG',
+      `MikroORM loads configs only for a project that lists ${name} in its package.json, as its own CLI does. ` +
+        `Add it: npm i -D ${name} (or set MIKRO_ORM_ALLOW_GLOBAL_CLI=1).`,
+    );
+  }
+
   /** A package the CLI needs for this MikroORM version is not installed. */
   static missingPackage(name: string, why: string): CliUsageError {
     return new CliUsageError('AUDIT_CLI_CONFIG', `${why} needs ${name}, which is not installed. Install it: npm i -D ${name}`);
