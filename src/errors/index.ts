@@ -3,3 +3,4 @@ export { AuditTrailError } from './AuditTrailError.js';
 export { ActorErrors } from './ActorErrors.js';
 export { BrowserErrors } from './BrowserErrors.js';
 export type { AuditTrailErrorCode } from './codes.js';
+export { TamperErrors } from './TamperErrors.js';
