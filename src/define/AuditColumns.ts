@@ -8,6 +8,11 @@ export const AUDIT_TRANSACTION = '_audit_transaction';
 export const AUDIT_REASON = '_audit_reason';
 /** Who made the change, from `auditContext.run({ user })` (module option `actor`). */
 export const AUDIT_ACTOR = '_audit_actor';
+/**
+ * Tamper evidence (`tamperEvidence`): the row's link in the hash chain of its table and transaction (see
+ * `tamper/chain.ts`); NULL in rows the trigger backstop wrote.
+ */
+export const AUDIT_HASH = '_audit_hash';
 
 /** Every generated name starts with this; a user's property or column with it is a configuration error. */
 export const AUDIT_PREFIX = '_audit_';

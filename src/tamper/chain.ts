@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+
+/** Names the chain's rules: a later change of the encoding or the hash gets a new version string. */
+export const CHAIN_VERSION = 'mikro-orm-audit-trail/chain/v1';
+
+/** One audit column and its canonical text as the database computed it (`canonicalExpression`), `null` for NULL. */
+export type CanonicalPair = readonly [column: string, text: string | null];
+
+/** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
+export function sha256hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The hash a chain starts from: one chain per audit table and `_audit_transaction`. `auditTable` is the unquoted
+ * table name as in the plan's shape (`schema.table` outside the default schema).
+ */
+export function genesis(auditTable: string, transactionId: string): string {
+  return sha256hex(`${CHAIN_VERSION}\0${auditTable}\0${transactionId}`);
+}
+
+/**
+ * The canonical encoding of one audit row: `JSON.stringify` of its `[column, text]` pairs sorted by column name
+ * (UTF-16 code unit order). The caller passes every column of the audit table except `_audit_id` (the database
+ * assigns it in the insert itself; the chain's order and the seals cover it) and `_audit_hash`.
+ *
+ * Pairs whose value is NULL are left out: a column added to the audit table later (a new property; every existing
+ * row has NULL in it) then changes no existing row's encoding, so a migration does not break every chain. A value
+ * set to NULL, or a NULL set to a value, still changes the encoding (the pair disappears or appears), and `''`
+ * is not NULL.
+ */
+export function canonicalEncoding(pairs: Iterable<CanonicalPair>): string {
+  const kept: CanonicalPair[] = [];
+  for (const pair of pairs) {
+    if (pair[1] !== null) {
+      kept.push(pair);
+    }
+  }
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 1; i < kept.length; i++) {
+    if (kept[i]![0] === kept[i - 1]![0]) {
+      throw new Error(`column ${kept[i]![0]} appears twice in an audit row's encoding`);
+    }
+  }
+  return JSON.stringify(kept);
+}
+
+/** The hash of a row chained to `previous` (the genesis, or the hash of the transaction's previous row in the table). */
+export function rowHash(previous: string, canonical: string): string {
+  return sha256hex(`${previous}\n${canonical}`);
+}
+
+/**
+ * The hashes of rows appended to one chain, in `_audit_id` order: `head` is the hash of the chain's newest row
+ * (`null` when the transaction has no row in the table yet, then the genesis is used).
+ */
+export function chainHashes(auditTable: string, transactionId: string, head: string | null, canonicals: readonly string[]): string[] {
+  let previous = head ?? genesis(auditTable, transactionId);
+  return canonicals.map(canonical => (previous = rowHash(previous, canonical)));
+}
