@@ -67,6 +67,25 @@ export const TamperErrors = Object.freeze({
     );
   },
 
+  sealLockTimeout(table: string, seconds: number, cause: unknown): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_SEAL_CONFLICT',
+      `Sealing ${table} waited ${seconds} s for the transactions writing to it to finish, and one did not (a long or ` +
+        `forgotten open transaction). Nothing was sealed for ${table}. Find and end that transaction, or give a longer ` +
+        `lockTimeout, and seal again.`,
+      { cause },
+    );
+  },
+
+  lastSealUnverified(table: string, sealId: string, keyId: string, sealKeyId: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_SEAL_CONFLICT',
+      `The newest seal of ${table} (#${sealId}) does not verify with this key (key id ${keyId}` +
+        `${sealKeyId === keyId ? '' : `; the seal names key id ${sealKeyId}`}), so a new seal on top of it would vouch ` +
+        `for history it cannot check. Use the key the seals were made with, or run verify to see what was changed.`,
+    );
+  },
+
   sealTablesMissing(): AuditTrailConfigError {
     return new AuditTrailConfigError(
       'AUDIT_SEAL_TABLES_MISSING',

@@ -121,3 +121,15 @@ export function buildAuditColumns(source: Pick<AuditRowSource, 'dialect' | 'quot
       return { sql: `select name as ${q('name')}, type as ${q('type')} from pragma_table_info(?)`, params: [table] };
   }
 }
+
+/** The rows with the given ids, in the columns of `buildRowsById` (`k` is `'a'`), for prune records. */
+export function buildRowsByIds(source: AuditRowSource, ids: readonly unknown[]): SqlStatement {
+  const q = source.quote;
+  const canonical = source.canonical.map((expression, i) => `, case when ${q(AUDIT_HASH)} is null then ${expression} end as ${q(`c${i}`)}`);
+  return {
+    sql:
+      `select 'a' as ${q('k')}, ${q(AUDIT_ID)} as ${q('id')}, ${q(AUDIT_TRANSACTION)} as ${q('tx')}, ${q(AUDIT_HASH)} as ${q('h')}${canonical.join('')} ` +
+      `from ${q(source.auditTable)} where ${q(AUDIT_ID)} in (${ids.map(() => '?').join(', ')}) order by ${q(AUDIT_ID)}`,
+    params: [...ids],
+  };
+}

@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
+import { sha256hex } from './chain.js';
 
 /** Hex digits of each row's hash a seal keeps: enough to name the row whose hash changed, not to forge one. */
 export const FINGERPRINT_LENGTH = 4;
-
-function sha256hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /**
  * One step of a seal's digest: `sha256hex(previous + "\n" + id + ":" + h)`. Folded over every row of a segment

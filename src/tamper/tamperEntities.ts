@@ -1,4 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { findDefinition } from '../define/AuditRegistry.js';
 
 /** The seal table, one row per sealed segment of one audit table (see `sealRecord.ts`). */
 export const SEAL_TABLE = 'audit_trail_seal';
@@ -89,3 +90,23 @@ export const AuditTrailPruned = new EntitySchema<AuditTrailPrunedEntity>({
 
 /** The entity names of both tables. */
 export const TAMPER_ENTITY_NAMES: readonly string[] = ['AuditTrailSeal', 'AuditTrailPruned'];
+
+/**
+ * `entities` with the seal and prune record tables appended when tamper evidence is on: for the module, or for
+ * one of the listed entities. The application's schema tools and migrations then create them.
+ */
+export function withTamperEntities(entities: unknown[], options: { readonly tamperEvidence?: boolean }): unknown[] {
+  const wanted = options.tamperEvidence === true || entities.some(entity => typeof entity === 'object' || typeof entity === 'function' ? tamperEvidenceOf(entity as object) : false);
+  if (wanted) {
+    for (const schema of [AuditTrailSeal, AuditTrailPruned]) {
+      if (!entities.includes(schema)) {
+        entities.push(schema);
+      }
+    }
+  }
+  return entities;
+}
+
+function tamperEvidenceOf(entity: object): boolean {
+  return (findDefinition(entity)?.options as { tamperEvidence?: boolean } | undefined)?.tamperEvidence === true;
+}
