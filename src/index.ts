@@ -23,7 +23,7 @@ export { getAuditedEntities } from './read/getAuditedEntities.js';
 export type { AuditedEntityInfo } from './read/getAuditedEntities.js';
 export { AuditTrailConfigError, AuditTrailError } from './errors/index.js';
 export type { AuditTrailErrorCode } from './errors/index.js';
-export { AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_CHANGE_TYPE, AUDIT_TRANSACTION, AUDIT_REASON, AUDIT_ACTOR } from './define/AuditColumns.js';
+export { AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_CHANGE_TYPE, AUDIT_TRANSACTION, AUDIT_REASON, AUDIT_ACTOR, AUDIT_HASH } from './define/AuditColumns.js';
 export type { ChangeType } from './define/AuditColumns.js';
 export type { AuditRow, AuditColumnsRow, AuditedKeys } from './define/AuditRow.js';
 export type { AuditableEntity } from './define/AuditRegistry.js';

@@ -28,6 +28,11 @@ export interface AuditColumnsRow {
    * `actor: { type: 'number' }`, absent with `actor: false`; in trigger backstop rows, the database user (text only).
    */
   _audit_actor?: string | number | null;
+  /**
+   * With tamper evidence on: the row's link in the hash chain of its table and transaction (64 hex digits);
+   * `null` in trigger backstop rows; absent otherwise.
+   */
+  _audit_hash?: string | null;
 }
 
 /**

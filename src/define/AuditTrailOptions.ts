@@ -82,6 +82,11 @@ export interface AuditTrailOptions<T extends object = object> {
    * `onUpdate` columns, or collections. Defaults to `true`.
    */
   skipUnchanged?: boolean;
+  /**
+   * Chain every audit row of this entity to the rows its transaction wrote before it in the audit table, through
+   * a hash in `_audit_hash` (see the module option). Defaults to the module option `tamperEvidence`.
+   */
+  tamperEvidence?: boolean;
 }
 
 /** Options of the whole module, given to `withAuditTrail(config, options)`. */
@@ -133,6 +138,13 @@ export interface AuditTrailModuleOptions {
    * per ORM through MikroORM's logger, `false` records the change with a NULL actor. Defaults to `false`.
    */
   requireActor?: RequireActorMode;
+  /**
+   * Tamper evidence: every audit table gets a `_audit_hash` column, and each audit row the library writes carries
+   * the SHA-256 of its canonical content chained to the previous row its transaction wrote in that table, so that
+   * `verify` can tell a changed, removed or inserted row. Costs one extra read per audit statement. An entity's
+   * `@AuditTrail({ tamperEvidence })` overrides it. Defaults to `false`.
+   */
+  tamperEvidence?: boolean;
 }
 
 /** The module option `actor`: the type of the built-in `_audit_actor` column. */
@@ -166,6 +178,8 @@ export interface ResolvedAuditTrailOptions {
   readonly exclude: readonly string[];
   readonly mask: Readonly<Record<string, MaskFunction>>;
   readonly skipUnchanged: boolean;
+  /** The entity's own option, else the module's. */
+  readonly tamperEvidence: boolean;
 }
 
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -178,6 +192,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   exclude: Object.freeze([]) as readonly string[],
   mask: Object.freeze({}) as Readonly<Record<string, MaskFunction>>,
   skipUnchanged: true,
+  tamperEvidence: false,
 } satisfies ResolvedAuditTrailOptions);
 
 /** The `_audit_actor` column after defaults were applied. */
@@ -193,4 +208,5 @@ export const DEFAULT_MODULE_OPTIONS = Object.freeze({
   strict: true,
   actor: Object.freeze({ type: 'string', length: 255 }) as ResolvedActorColumn,
   requireActor: false as RequireActorMode,
+  tamperEvidence: false,
 });

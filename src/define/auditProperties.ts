@@ -1,5 +1,5 @@
 import { BigIntType, ReferenceKind, Type, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
+import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_HASH, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from './AuditColumns.js';
 import type { ResolvedActorColumn, ResolvedAuditTrailOptions, TrackField } from './AuditTrailOptions.js';
 import { cloneType } from '../mikro-orm/typeInstances.js';
 
@@ -113,6 +113,10 @@ export function auditColumnProperties(options: ResolvedAuditTrailOptions, actor:
     // A `bigint` read back as a JS number, like `_audit_id`: user ids of any integer key fit.
     const type = actor.type === 'number' ? (new BigIntType('number') as unknown as string) : 'string';
     props.push({ name: AUDIT_ACTOR, kind: ReferenceKind.SCALAR, type, length: actor.length, nullable: true, index: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) });
+  }
+  if (options.tamperEvidence) {
+    // NULL only in rows the trigger backstop writes; nullable also so that turning the option on needs no default.
+    props.push({ name: AUDIT_HASH, kind: ReferenceKind.SCALAR, type: 'string', length: 64, nullable: true, ignoreSchemaChanges: withoutDefaultChanges(undefined) });
   }
   if (options.saveChangeType) {
     props.push({ name: AUDIT_CHANGE_TYPE, kind: ReferenceKind.SCALAR, type: 'string', columnType: 'char(1)', nullable: false });

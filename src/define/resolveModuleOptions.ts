@@ -19,6 +19,8 @@ export interface ResolvedModuleOptions {
   /** The built-in `_audit_actor` column; `undefined` with `actor: false`. */
   readonly actor: ResolvedActorColumn | undefined;
   readonly requireActor: RequireActorMode;
+  /** The default of every entity's `tamperEvidence`. */
+  readonly tamperEvidence: boolean;
 }
 
 /** Applies the defaults to the options of `withAuditTrail()` and checks every value. */
@@ -47,8 +49,12 @@ export function resolveModuleOptions(options: AuditTrailModuleOptions): Resolved
   if (!['error', 'warn', false].includes(requireActor)) {
     throw AuditTrailConfigError.invalidModuleOption('requireActor', "'error', 'warn' or false", requireActor);
   }
+  const tamperEvidence = options.tamperEvidence ?? DEFAULT_MODULE_OPTIONS.tamperEvidence;
+  if (typeof tamperEvidence !== 'boolean') {
+    throw AuditTrailConfigError.invalidModuleOption('tamperEvidence', 'a boolean', tamperEvidence);
+  }
   const actor = resolveActor(options.actor);
-  return Object.freeze({ globalTrackFields: Object.freeze([...globalTrackFields]), batchSize, strict, schemaCheck, backstop, actor, requireActor });
+  return Object.freeze({ globalTrackFields: Object.freeze([...globalTrackFields]), batchSize, strict, schemaCheck, backstop, actor, requireActor, tamperEvidence });
 }
 
 function resolveActor(option: AuditTrailModuleOptions['actor']): ResolvedActorColumn | undefined {

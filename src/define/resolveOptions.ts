@@ -9,6 +9,13 @@ import {
 
 const KNOWN_OPTIONS = Object.keys(DEFAULT_OPTIONS);
 
+/** What the module options give every entity's options. */
+export interface ModuleDefaults {
+  readonly globalTrackFields: readonly TrackField[];
+  /** The default of `tamperEvidence`. */
+  readonly tamperEvidence: boolean;
+}
+
 /**
  * Applies the defaults to one entity's options and checks every value, so a typo in plain JavaScript or a
  * wrongly typed value fails at `MikroORM.init` instead of producing a half-configured audit table.
@@ -16,7 +23,7 @@ const KNOWN_OPTIONS = Object.keys(DEFAULT_OPTIONS);
 export function resolveOptions(
   entity: string,
   options: AuditTrailOptions | undefined,
-  globalTrackFields: readonly TrackField[],
+  module: ModuleDefaults,
 ): ResolvedAuditTrailOptions {
   const raw = (options ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
@@ -27,8 +34,8 @@ export function resolveOptions(
       throw AuditTrailConfigError.unknownOption(entity, key, KNOWN_OPTIONS);
     }
   }
-  const resolved = { ...DEFAULT_OPTIONS, ...stripUndefined(raw) };
-  for (const flag of ['saveChangeType', 'auditDeletes', 'showInAdmin', 'skipUnchanged'] as const) {
+  const resolved = { ...DEFAULT_OPTIONS, tamperEvidence: module.tamperEvidence, ...stripUndefined(raw) };
+  for (const flag of ['saveChangeType', 'auditDeletes', 'showInAdmin', 'skipUnchanged', 'tamperEvidence'] as const) {
     if (typeof resolved[flag] !== 'boolean') {
       throw AuditTrailConfigError.invalidOption(entity, flag, 'a boolean', resolved[flag]);
     }
@@ -53,7 +60,7 @@ export function resolveOptions(
       throw AuditTrailConfigError.invalidOption(entity, `mask.${name}`, 'a function (value) => masked value', fn);
     }
   }
-  const trackFields = resolveTrackFields(entity, resolved.trackFields, globalTrackFields);
+  const trackFields = resolveTrackFields(entity, resolved.trackFields, module.globalTrackFields);
   return Object.freeze({
     saveChangeType: resolved.saveChangeType as boolean,
     auditDeletes: resolved.auditDeletes as boolean,
@@ -64,6 +71,7 @@ export function resolveOptions(
     exclude: Object.freeze([...(exclude as string[])]),
     mask: Object.freeze({ ...(mask as Record<string, MaskFunction>) }),
     skipUnchanged: resolved.skipUnchanged as boolean,
+    tamperEvidence: resolved.tamperEvidence,
   });
 }
 

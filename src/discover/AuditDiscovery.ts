@@ -33,7 +33,7 @@ export class AuditDiscovery {
     const pivot = findPivotAuditByClass(meta.class);
     if (pivot) {
       const owner = findDefinition(pivot.owner)!;
-      const options = resolveOptions(sourceNameOf(pivot.owner), owner.options, this.#settings.globalTrackFields);
+      const options = resolveOptions(sourceNameOf(pivot.owner), owner.options, this.#settings);
       if (dialectOf(platform) === 'sqlite') {
         (meta.properties[AUDIT_ID as keyof typeof meta.properties] as EntityProperty).type = 'number';
       }
@@ -71,7 +71,7 @@ export class AuditDiscovery {
   }
 
   #complete(run: DiscoveryRun, audit: EntityMetadata, source: EntityMetadata, definition: AuditDefinition, platform: Platform): void {
-    const options = resolveOptions(source.className, definition.options, this.#settings.globalTrackFields);
+    const options = resolveOptions(source.className, definition.options, this.#settings);
     completeAuditEntity(audit, source, options, platform, this.#settings.actor);
     run.options.set(audit.className, options);
     definition.trackFieldNames = new Set(options.trackFields.map(field => field.name));

@@ -7,7 +7,7 @@ import type { DatabaseCascades } from './DatabaseCascades.js';
 import type { KeyChangeCascades } from './KeyChangeCascades.js';
 import type { Dialect } from '../sql/Dialect.js';
 import { auditedPropertyNames, isExcluded, isMasked } from '../define/propertyFilters.js';
-import type { ParameterColumn, SnapshotStatementShape } from '../sql/snapshotInsert.js';
+import type { ParameterColumn, SnapshotStatementShape } from '../sql/snapshotSelect.js';
 import type { SqlNames } from '../sql/SqlStatement.js';
 
 /** A track field together with the audit property discovery made of it. */

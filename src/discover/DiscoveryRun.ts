@@ -28,4 +28,5 @@ export interface DiscoverySettings {
   readonly autoLoadEntities: boolean;
   readonly actor: ResolvedActorColumn | undefined;
   readonly requireActor: RequireActorMode;
+  readonly tamperEvidence: boolean;
 }

@@ -1,145 +1,27 @@
-import { SqlArray, SqlExpression, type SqlNames, type SqlStatement } from './SqlStatement.js';
+import type { SqlStatement } from './SqlStatement.js';
+import { buildSnapshotSelect, type SnapshotBatch, type SnapshotSelect, type SnapshotStatementShape } from './snapshotSelect.js';
 
-/** A column whose value the statement passes as a parameter; `castType` is its SQL type (PostgreSQL needs it). */
-export interface ParameterColumn {
-  readonly name: string;
-  readonly castType: string;
-}
-
-/** Everything about one audit table that does not change from one flush to the next. */
-export interface SnapshotStatementShape extends SqlNames {
-  /** Unquoted, possibly schema-qualified (`schema.table`). */
-  readonly auditTable: string;
-  readonly sourceTable: string;
-  /** Columns copied from the source row; they have the same name in both tables. */
-  readonly copiedColumns: readonly string[];
-  /** The source table's primary key columns, used to find the rows to copy. */
-  readonly keyColumns: readonly ParameterColumn[];
-  /** Columns with one value for the whole statement (the database clock, the transaction id, the reason). */
-  readonly statementColumns: readonly ParameterColumn[];
-  /** Columns with a value per audit row (change type, track fields). */
-  readonly rowColumns: readonly ParameterColumn[];
-}
-
-/** The rows of one statement: per row, the source key and the values of the shape's `rowColumns`. */
-export interface SnapshotBatch {
-  readonly keys: readonly (readonly unknown[])[];
-  readonly values: readonly (readonly unknown[])[];
-}
+export type { ParameterColumn, SnapshotBatch, SnapshotStatementShape } from './snapshotSelect.js';
+export { sameValue, varies } from './snapshotSelect.js';
 
 /**
  * Builds one `INSERT … SELECT` that copies the current state of many source rows into the audit table.
  * Reading the row inside the flush's transaction (instead of serialising the entity) makes every snapshot
- * complete, even for partially loaded entities, references and columns filled by the database.
- *
- * A row column whose value is the same in every row (the actor, usually, and the change type of a batch of
- * inserts) is passed once. PostgreSQL receives the rest as one array per column (`unnest`), so the statement
- * has a handful of parameters whatever the number of rows; elsewhere the keys go in an `IN` list, or, when
- * values differ between rows, in a derived table joined on the key.
+ * complete, even for partially loaded entities, references and columns filled by the database. See
+ * `buildSnapshotSelect` for how the rows and their values are passed; `join` always joins a derived table of the
+ * rows in batch order (tamper evidence needs the order its pre-read saw).
  */
-export function buildSnapshotInsert(shape: SnapshotStatementShape, statementValues: readonly unknown[], batch: SnapshotBatch): SqlStatement {
+export function buildSnapshotInsert(shape: SnapshotStatementShape, statementValues: readonly unknown[], batch: SnapshotBatch, join = false): SqlStatement {
+  return insertFromSelect(shape, buildSnapshotSelect(shape, statementValues, batch, join));
+}
+
+/** `insert into <audit> (<columns>) select <expressions> <from>`. */
+export function insertFromSelect(shape: SnapshotStatementShape, select: SnapshotSelect): SqlStatement {
   const q = shape.quote;
-  const params: unknown[] = [];
-  const parameter = (column: ParameterColumn, value: unknown): string => {
-    if (value instanceof SqlExpression) {
-      return value.sql;
-    }
-    params.push(value);
-    return shape.dialect === 'postgresql' ? `cast(? as ${withoutTypeModifier(column.castType)})` : '?';
-  };
-  const varying = shape.rowColumns.map((_, i) => varies(batch.values, i));
-  const varyingColumns = shape.rowColumns.flatMap((column, i) => (varying[i] ? [{ column, index: i }] : []));
-
-  const targetColumns = [
-    ...shape.copiedColumns,
-    ...shape.statementColumns.map(column => column.name),
-    ...shape.rowColumns.map(column => column.name),
-  ];
-  const selected = [
-    ...shape.copiedColumns.map(column => `s.${q(column)}`),
-    ...shape.statementColumns.map((column, i) => parameter(column, statementValues[i])),
-    ...shape.rowColumns.map((column, i) => (varying[i] ? `v.${q(`r${i}`)}` : parameter(column, batch.values[0]![i]))),
-  ];
-  const head = `insert into ${q(shape.auditTable)} (${targetColumns.map(q).join(', ')}) select ${selected.join(', ')} from ${q(shape.sourceTable)} as s`;
-
-  if (shape.dialect === 'postgresql') {
-    return { sql: `${head} ${joinUnnest(shape, batch, varyingColumns, params)}`, params };
-  }
-  if (varyingColumns.length === 0) {
-    return { sql: `${head} ${whereKeyIn(shape, batch, params)}`, params };
-  }
-  return { sql: `${head} ${joinRowSource(shape, batch, varyingColumns, parameter)}`, params };
-}
-
-type Varying = readonly { column: ParameterColumn; index: number }[];
-
-// `unnest(keys…, values…) with ordinality` turns one array per column back into rows, in the given order.
-function joinUnnest(shape: SnapshotStatementShape, batch: SnapshotBatch, varying: Varying, params: unknown[]): string {
-  const q = shape.quote;
-  const arrays = [
-    ...shape.keyColumns.map((column, i) => ({ column, alias: `k${i}`, values: batch.keys.map(key => key[i]) })),
-    ...varying.map(({ column, index }) => ({ column, alias: `r${index}`, values: batch.values.map(row => row[index]) })),
-  ];
-  const casts = arrays.map(({ column, values }) => {
-    params.push(new SqlArray(values));
-    return `cast(? as ${withoutTypeModifier(column.castType)}[])`;
-  });
-  const aliases = [...arrays.map(a => q(a.alias)), q('o')].join(', ');
-  return `join unnest(${casts.join(', ')}) with ordinality as v(${aliases}) on ${keyJoin(shape)} order by v.${q('o')}`;
-}
-
-function whereKeyIn(shape: SnapshotStatementShape, batch: SnapshotBatch, params: unknown[]): string {
-  const q = shape.quote;
-  const single = shape.keyColumns.length === 1;
-  const columns = shape.keyColumns.map(column => `s.${q(column.name)}`);
-  const tuples = batch.keys.map(key => {
-    params.push(...key);
-    return single ? '?' : `(${key.map(() => '?').join(', ')})`;
-  });
-  const target = single ? columns[0] : `(${columns.join(', ')})`;
-  return `where ${target} in (${tuples.join(', ')}) order by ${columns.join(', ')}`;
-}
-
-// The per-row values become a derived table `v(o, k0.., r0..)` joined to the source on its key. SQLite caps
-// UNION ALL at 500 terms and names VALUES columns column1.., MariaDB names them after the first row's values.
-function joinRowSource(
-  shape: SnapshotStatementShape,
-  batch: SnapshotBatch,
-  varying: Varying,
-  parameter: (column: ParameterColumn, value: unknown) => string,
-): string {
-  const q = shape.quote;
-  const aliases = ['o', ...shape.keyColumns.map((_, i) => `k${i}`), ...varying.map(({ index }) => `r${index}`)];
-  const tuples = batch.keys.map((key, row) => [
-    String(row),
-    ...shape.keyColumns.map((column, i) => parameter(column, key[i])),
-    ...varying.map(({ column, index }) => parameter(column, batch.values[row]![index])),
-  ]);
-  let source: string;
-  if (shape.dialect === 'sqlite') {
-    const renamed = aliases.map((alias, i) => `column${i + 1} as ${q(alias)}`).join(', ');
-    source = `(select ${renamed} from (values ${tuples.map(t => `(${t.join(', ')})`).join(', ')}))`;
-  } else {
-    const [first, ...rest] = tuples;
-    const head = `select ${first!.map((value, i) => `${value} as ${q(aliases[i]!)}`).join(', ')}`;
-    source = `(${[head, ...rest.map(t => `select ${t.join(', ')}`)].join(' union all ')})`;
-  }
-  return `join ${source} as v on ${keyJoin(shape)} order by v.${q('o')}`;
-}
-
-function keyJoin(shape: SnapshotStatementShape): string {
-  return shape.keyColumns.map((column, i) => `s.${shape.quote(column.name)} = v.${shape.quote(`k${i}`)}`).join(' and ');
-}
-
-/** Whether row column `index` holds different values in different rows. */
-export function varies(values: readonly (readonly unknown[])[], index: number): boolean {
-  const first = values[0]?.[index];
-  return values.some(row => !sameValue(row[index], first));
-}
-
-/** Whether two row values are the same value (dates by instant). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+  const targets = select.columns.map(column => q(column.name)).join(', ');
+  const expressions = select.columns.map(column => column.sql).join(', ');
+  const params = [...select.columns.flatMap(column => column.params), ...select.fromParams];
+  return { sql: `insert into ${q(shape.auditTable)} (${targets}) select ${expressions} ${select.from}`, params };
 }
 
 /**
@@ -164,11 +46,4 @@ export function toPostgresArray(values: readonly unknown[], formatDate: (date: D
     return `"${/["\\]/.test(text) ? text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : text}"`;
   });
   return `{${elements.join(',')}}`;
-}
-
-// An explicit cast to `varchar(10)` or `numeric(5,2)` silently truncates or rounds in PostgreSQL, where storing
-// the value in the column raises an error. Casting to the unmodified type leaves that check to the column.
-function withoutTypeModifier(type: string): string {
-  const base = type.replace(/\s*\([^)]*\)/g, '');
-  return /^(char|character)$/i.test(base) ? 'bpchar' : base;
 }
