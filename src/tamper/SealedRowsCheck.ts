@@ -169,12 +169,12 @@ export class SealedRowsCheck {
       return undefined;
     }
     const ids = idsOf(body.id_ranges);
-    this.#expected = { seal, ids, fingerprints: body.fingerprints, next: ids.next().value ?? undefined, position: 0 };
+    this.#expected = { seal, ids, fingerprints: body.fingerprints, next: nextOf(ids), position: 0 };
     return this.#expected;
   }
 
   #advance(expected: Expected): void {
-    expected.next = expected.ids.next().value ?? undefined;
+    expected.next = nextOf(expected.ids);
     expected.position++;
   }
 
@@ -182,6 +182,11 @@ export class SealedRowsCheck {
     this.#findingsInSeal++;
     return this.#drafts.add(draft);
   }
+}
+
+function nextOf(ids: Generator<bigint>): bigint | undefined {
+  const next = ids.next();
+  return next.done ? undefined : next.value;
 }
 
 function removedMessage(draft: FindingDraft, seal: SealHeader): string {

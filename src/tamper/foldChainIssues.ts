@@ -38,7 +38,14 @@ function foldSpan(issue: ChainIssue, drafts: FindingDrafts): void {
   });
 }
 
+// The next row fits only without this one: this one was squeezed in, or the next one was moved here from
+// right after the one before (its id changed), which the seal pass or the span check has named already.
 function foldSkip(issue: ChainIssue, drafts: FindingDrafts): void {
+  const moved = drafts.at(issue.nextId!);
+  if (moved) {
+    drafts.relate(moved, issue.id);
+    return;
+  }
   const known = drafts.at(issue.id);
   if (known) {
     drafts.relate(known, issue.nextId!);

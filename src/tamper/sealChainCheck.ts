@@ -32,9 +32,9 @@ export async function checkSealChain(em: EntityManager, tables: TamperTables, au
     for (const seal of batch.map(sealRowOf)) {
       const valid = sealMac(key, seal) === seal.mac;
       if (!valid) {
-        forged(drafts, seal, wrongMac(seal, key));
+        forged(drafts, seal, [BigInt(seal.from_id) + 1n, BigInt(seal.to_id)], wrongMac(seal, key));
       } else if (seal.previous_mac !== (previous?.mac ?? '') || seal.from_id !== (previous?.to_id ?? '0')) {
-        forged(drafts, seal, brokenLink(seal, previous));
+        forged(drafts, seal, lostRange(seal, previous), brokenLink(seal, previous));
       }
       headers.push({ id: seal.id, fromId: BigInt(seal.from_id), toId: BigInt(seal.to_id), watermark: BigInt(seal.watermark), digest: seal.digest, valid });
       previous = seal;
@@ -47,9 +47,16 @@ export async function checkSealChain(em: EntityManager, tables: TamperTables, au
   }
 }
 
-function forged(drafts: FindingDrafts, seal: SealRow, message: string): void {
+function forged(drafts: FindingDrafts, seal: SealRow, [first, last]: [bigint, bigint], message: string): void {
+  drafts.add({ kind: 'forged-seal', auditId: first, lastAuditId: last, sealId: seal.id, related: [], message: () => message });
+}
+
+// The ids whose seal is missing when `seal` does not follow `previous`: from the end of the previous seal (or the
+// start) to the start of this one; the seal's own range when they overlap (a seal replaced or inserted).
+function lostRange(seal: SealRow, previous: SealRow | undefined): [bigint, bigint] {
   const from = BigInt(seal.from_id);
-  drafts.add({ kind: 'forged-seal', auditId: from + 1n, lastAuditId: BigInt(seal.to_id), sealId: seal.id, related: [], message: () => message });
+  const previousTo = previous ? BigInt(previous.to_id) : 0n;
+  return previousTo < from ? [previousTo + 1n, from] : [from + 1n, BigInt(seal.to_id)];
 }
 
 function wrongMac(seal: SealRow, key: SealKey): string {

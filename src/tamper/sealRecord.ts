@@ -50,7 +50,7 @@ export function sealMac(key: SealKey, fields: SealFields): string {
 
 /** A seal row read back: every value as text, whatever the driver returned. */
 export function sealRowOf(row: Record<string, unknown>): SealRow {
-  const text = (column: string) => (row[column] === null || row[column] === undefined ? '' : String(row[column]));
+  const text = (column: string) => (row[column] === null || row[column] === undefined ? '' : String(row[column] as string | number | bigint));
   return Object.freeze({
     id: text('id'),
     mac: text('mac'),

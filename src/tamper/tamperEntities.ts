@@ -108,5 +108,5 @@ export function withTamperEntities(entities: unknown[], options: { readonly tamp
 }
 
 function tamperEvidenceOf(entity: object): boolean {
-  return (findDefinition(entity)?.options as { tamperEvidence?: boolean } | undefined)?.tamperEvidence === true;
+  return findDefinition(entity)?.options?.tamperEvidence === true;
 }

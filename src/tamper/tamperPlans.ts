@@ -6,7 +6,7 @@ import { TAMPER_ENTITY_NAMES } from './tamperEntities.js';
 
 /** Whether `plan`'s audit rows carry chain hashes. */
 export function isTamperEvident(plan: AuditPlan): boolean {
-  return (plan.options as { readonly tamperEvidence?: boolean }).tamperEvidence === true;
+  return plan.options.tamperEvidence;
 }
 
 /**
