@@ -24,7 +24,7 @@ async function hashOf(dba: Dba, db: DriverName, id: number, previous: string): P
   const columns = await columnsOf(dba, db);
   const list = columns.map((column, i) => `${canonicalExpression(dialects[db], dba.quote(column.name), column.type)} as c${i}`).join(', ');
   const [row] = await dba.query(`select ${list} from ${AUDIT_TABLE} where _audit_id = ?`, [id]);
-  const text = (value: unknown) => (value === null || value === undefined ? null : Buffer.isBuffer(value) ? value.toString('utf8') : String(value));
+  const text = (value: unknown) => (value === null || value === undefined ? null : Buffer.isBuffer(value) ? value.toString('utf8') : String(value as string | number));
   return rowHash(previous, canonicalEncoding(columns.map((column, i) => [column.name, text(row![`c${i}`])])));
 }
 
@@ -61,7 +61,7 @@ export async function forgeRow(dba: Dba, db: DriverName, model: StoredRow, chang
   const params = columns.filter(column => column in changes).map(column => changes[column]);
   const idColumn = id === undefined ? '' : '_audit_id, ';
   await dba.query(
-    `insert into ${AUDIT_TABLE} (${idColumn}${columns.map(dba.quote).join(', ')}) select ${id === undefined ? '' : `${id}, `}${values.join(', ')} from ${AUDIT_TABLE} where _audit_id = ?`,
+    `insert into ${AUDIT_TABLE} (${idColumn}${columns.map(column => dba.quote(column)).join(', ')}) select ${id === undefined ? '' : `${id}, `}${values.join(', ')} from ${AUDIT_TABLE} where _audit_id = ?`,
     [...params, model.id],
   );
   const [row] = await dba.query(`select max(_audit_id) as id from ${AUDIT_TABLE} where _audit_hash is null`);

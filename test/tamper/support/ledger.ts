@@ -64,7 +64,7 @@ const day = (n: number) => new Date(Date.UTC(2026, 2, n, 12, 30, 15, 250));
 
 /** Three transactions: three inserts; two updates; an insert, an update and a delete. */
 export async function writeFirstHistory(orm: MikroORM): Promise<void> {
-  await orm.em.fork().transactional(async em => {
+  await orm.em.fork().transactional(em => {
     for (const id of [1, 2, 3]) {
       em.create(Ledger, { id, owner: `owner ${id}`, amount: id * 100, settledAt: id === 1 ? day(1) : null, note: id === 3 ? 'quote \' and "double"' : null });
     }
