@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import { seamRules, sizeRules } from './eslint.seam.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.v7/**', 'coverage/**', '.migrations-tmp/**', 'test/packaging/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.v7/**', 'coverage/**', '.migrations-tmp/**', 'test/packaging/fixtures/**', 'test/cli/fixtures/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -7,7 +7,7 @@
 // which both `require` and `import` reach, has exactly one copy of that state, on every Node version `engines`
 // admits (Node 20.0 has no `require(esm)`, so the implementation cannot be ESM).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
@@ -33,7 +33,11 @@ if (tsc.status !== 0) {
 const sources = listSources(join(root, 'src'));
 const usesImportMeta = sources.filter(file => readFileSync(file, 'utf8').includes('import.meta'));
 const common = { outdir: cjs, outbase: join(root, 'src'), format: 'cjs', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
-await build({ ...common, entryPoints: sources.filter(file => !usesImportMeta.includes(file)) });
+// The `mikro-orm-audit-trail` executable (package.json `bin`): the CLI's entry, with a shebang (and made executable).
+const bin = join(root, 'src/cli/main.ts');
+await build({ ...common, entryPoints: sources.filter(file => !usesImportMeta.includes(file) && file !== bin) });
+await build({ ...common, entryPoints: [bin], banner: { js: '#!/usr/bin/env node' } });
+chmodSync(join(cjs, 'cli/main.js'), 0o755);
 await build({
   ...common,
   entryPoints: usesImportMeta,

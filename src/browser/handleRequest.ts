@@ -11,7 +11,7 @@ import { historyPage } from './pages/HistoryPage.js';
 import { rowTimelinePage } from './pages/RowTimelinePage.js';
 import { transactionPage } from './pages/TransactionPage.js';
 import { parseQuery, type BrowserRequest } from './parseQuery.js';
-import { withReadSession } from './readSession.js';
+import { withReadSession } from '../read/readSession.js';
 
 /** The browser's options after defaults were applied and checked. */
 export interface ResolvedBrowserOptions {

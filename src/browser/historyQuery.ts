@@ -1,13 +1,10 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/core';
-import { AUDIT_CHANGE_TYPE, AUDIT_ID, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
-import type { AuditRow } from '../define/AuditRow.js';
+import type { EntityManager } from '@mikro-orm/core';
+import { AUDIT_CHANGE_TYPE, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
+import { findBatch, type HistoryRow } from '../read/historyBatches.js';
 import { BrowserRequestError } from './BrowserRequestError.js';
 import { coerceParameter, keyWhere, parseKey } from './coerceParameter.js';
 import type { HistoryFilters, HistoryPosition } from './parseQuery.js';
 import type { ShownEntity } from './shownEntities.js';
-
-/** An audit row as the browser reads it. */
-export type HistoryRow = AuditRow<Record<string, unknown>> & Record<string, unknown>;
 
 /** One page of history, newest first, and whether there are newer and older rows beyond it. */
 export interface HistoryPage {
@@ -61,10 +58,4 @@ export async function findHistoryPage(em: EntityManager, entity: ShownEntity, wh
   const edge = newer ? rows.at(-1)?._audit_id ?? position.after : rows[0]?._audit_id ?? position.before;
   const beyond = edge === undefined ? false : (await findBatch(em, entity, where, newer ? { $lt: edge } : { $gt: edge }, newer ? 'desc' : 'asc', 1)).length > 0;
   return { rows, hasNewer: newer ? more : beyond, hasOlder: newer ? beyond : more };
-}
-
-/** Up to `limit` audit rows matching `where` and the bound on `_audit_id`, in `_audit_id` order. */
-export function findBatch(em: EntityManager, entity: ShownEntity, where: object, bound: object | undefined, order: 'asc' | 'desc', limit: number): Promise<HistoryRow[]> {
-  const condition = bound === undefined ? where : { ...where, [AUDIT_ID]: bound };
-  return em.find(entity.audit, condition as FilterQuery<object>, { orderBy: { [AUDIT_ID]: order } as never, limit }) as Promise<HistoryRow[]>;
 }

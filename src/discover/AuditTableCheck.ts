@@ -18,7 +18,10 @@ import {
 import { beforeSchemaDiff } from '../mikro-orm/schemaDiff.js';
 import { isMissingDatabase } from '../mikro-orm/sqlSchema.js';
 import { AlongsideRead } from './AlongsideRead.js';
-import { reconcileAuditTables, reportMismatches, type ReconcileTarget } from './reconcileAuditTables.js';
+import { reconcileAuditTables, reportMismatches, type AuditTableMismatch, type ReconcileTarget } from './reconcileAuditTables.js';
+
+// The check of each ORM, by its config: what `status` reports (a WeakMap, so nothing outlives the ORM).
+const CHECKS = new WeakMap<Configuration, AuditTableCheck>();
 
 /**
  * Reads an ORM's audit tables when something needs them, once, in one statement over the ORM's own connection:
@@ -40,6 +43,7 @@ export class AuditTableCheck {
   // The database the ORM was configured with; MikroORM reconnects to another one while it creates it.
   readonly #dbName: unknown;
   #done = false;
+  #mismatches: readonly AuditTableMismatch[] | undefined;
   #reading: Promise<void> | undefined;
   readonly #alongside = new AlongsideRead();
 
@@ -57,6 +61,7 @@ export class AuditTableCheck {
    */
   static install(storage: MetadataStorage, platform: Platform, targets: readonly ReconcileTarget[], mode: SchemaCheckMode): Promise<void> | undefined {
     const check = new AuditTableCheck(platform, targets, mode);
+    CHECKS.set(check.#config, check);
     afterConnect(check.#config, (connection, by) => check.#afterConnect(connection, by));
     if (mode === 'warn') {
       // What the read finds changes the audit entities (history columns of removed properties): no statement may
@@ -145,6 +150,7 @@ export class AuditTableCheck {
       return;
     }
     this.#done = true;
+    this.#mismatches = mismatches;
     try {
       reportMismatches(mismatches, this.#mode, this.#platform);
     } catch (error) {
@@ -152,6 +158,25 @@ export class AuditTableCheck {
       await closeConnection(connection);
       throw error;
     }
+  }
+
+  /**
+   * How the audit tables of the ORM with this config differ from their entities, as its check found them; read now
+   * when it did not (`schemaCheck: 'off'`, or its read failed). For the CLI's `status`.
+   */
+  static async mismatchesOf(config: Configuration): Promise<readonly AuditTableMismatch[]> {
+    const check = CHECKS.get(config);
+    if (!check) {
+      return [];
+    }
+    await check.#alongside.running;
+    if (check.#mismatches === undefined) {
+      const connection = writeConnection(config);
+      await ensureConnected(connection);
+      check.#mismatches = await reconcileAuditTables(connection, check.#targets, check.#platform);
+      check.#done = true;
+    }
+    return check.#mismatches;
   }
 
   #warnUnread(error: unknown): void {

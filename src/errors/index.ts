@@ -4,3 +4,4 @@ export { ActorErrors } from './ActorErrors.js';
 export { BrowserErrors } from './BrowserErrors.js';
 export type { AuditTrailErrorCode } from './codes.js';
 export { TamperErrors } from './TamperErrors.js';
+export { CliUsageError } from './CliUsageError.js';

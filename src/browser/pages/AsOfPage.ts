@@ -1,7 +1,7 @@
 import { asOf } from '../../read/asOf.js';
 import { asOfPage as findAsOfPage } from '../../read/asOfPage.js';
 import { keyText, parseKey } from '../coerceParameter.js';
-import type { HistoryRow } from '../historyQuery.js';
+import type { HistoryRow } from '../../read/historyBatches.js';
 import { html, type SafeHtml } from '../html.js';
 import { cell } from '../historyTable.js';
 import { scrollTable } from '../layout.js';

@@ -3,7 +3,7 @@ import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_ID } from '../../define/AuditColu
 import { diffVersions } from '../../read/diffVersions.js';
 import { keyWhere, parseKey } from '../coerceParameter.js';
 import { formatValue } from '../formatValue.js';
-import type { HistoryRow } from '../historyQuery.js';
+import type { HistoryRow } from '../../read/historyBatches.js';
 import { html, type SafeHtml } from '../html.js';
 import { cell, changeTypeCell, transactionCell } from '../historyTable.js';
 import { scrollTable } from '../layout.js';

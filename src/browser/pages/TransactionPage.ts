@@ -1,5 +1,5 @@
 import { AUDIT_TRANSACTION } from '../../define/AuditColumns.js';
-import { findBatch } from '../historyQuery.js';
+import { findBatch } from '../../read/historyBatches.js';
 import { html } from '../html.js';
 import { historyTable } from '../historyTable.js';
 import { link } from '../links.js';

@@ -1,0 +1,8 @@
+import type { CliCommand } from '../CliCommand.js';
+import { asOfCommand } from './as-of.js';
+import { exportCommand } from './export.js';
+import { historyCommand } from './history.js';
+import { statusCommand } from './status.js';
+
+/** Every command of the CLI, in the order `--help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [statusCommand, historyCommand, asOfCommand, exportCommand];
