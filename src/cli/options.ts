@@ -16,7 +16,7 @@ export function flagOption(options: CommandOptions, name: string): boolean {
 export function choiceOption<T extends string>(options: CommandOptions, name: string, choices: readonly T[], fallback?: T): T {
   const value = options[name] ?? fallback;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw CliUsageError.badValue(`--${name}`, `one of ${choices.join(', ')}`, typeof value === 'string' ? value : '');
+    throw CliUsageError.badValue(flag(name), `one of ${choices.join(', ')}`, typeof value === 'string' ? value : '');
   }
   return value as T;
 }
@@ -28,7 +28,7 @@ export function integerOption(options: CommandOptions, name: string): number | u
     return undefined;
   }
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw CliUsageError.badValue(`--${name}`, 'a non-negative integer', value);
+    throw CliUsageError.badValue(flag(name), 'a non-negative integer', value);
   }
   return Number(value);
 }
@@ -46,4 +46,9 @@ export function parseInstant(text: string, what: string): Date {
     throw CliUsageError.badValue(what, 'an ISO 8601 instant with a time zone, e.g. 2026-03-01T12:00:00Z, or a date (2026-03-01, UTC)', text);
   }
   return date;
+}
+
+// The option as typed: commander's camelCase name (`keepLast`) back to its flag (`--keep-last`).
+function flag(name: string): string {
+  return `--${name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`;
 }

@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { auditPlanOf } from './auditPlanOf.js';
 import type { AuditableEntity } from '../define/AuditRegistry.js';
-import { executeStatement } from '../mikro-orm/execute.js';
-import { buildDeleteByIds, buildKeyRangeEnd, buildPruneSelect, type HistoryTable, type PruneCriteria } from '../sql/historyQueries.js';
-import { historyTableOf } from './historyTableOf.js';
+import { pruneByKeyRanges, type PruneProgress } from './pruneBatches.js';
+import { pruneRecorderOf, type PruneRecorder } from './pruneRecorder.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
 import { AuditTrailError } from '../errors/index.js';
 
@@ -20,6 +19,15 @@ export interface PruneOptions {
   pruneNewest?: boolean;
   /** Rows removed per statement, and about how many audit rows each select ranks. Defaults to 5,000. */
   batchSize?: number;
+  /** Count what would be removed (`removed`, `batches`, progress), and remove nothing. Defaults to `false`. */
+  dryRun?: boolean;
+  /**
+   * Called after each range of about `batchSize` audit rows was looked at and its full batches removed (an error
+   * it throws stops the prune; removed batches stay removed, and a rerun goes on). Defaults to none.
+   */
+  onProgress?: (progress: PruneProgress) => void | Promise<void>;
+  /** Records what each batch removes, in the batch's transaction, before its delete (see `PruneRecorder`). Defaults to none. */
+  onBatch?: PruneRecorder;
 }
 
 /** What `pruneAudit()` did. */
@@ -34,7 +42,8 @@ export interface PruneResult {
  * (audit id), as every history reader ranks them. The table is walked once in key order, a range of about
  * `batchSize` audit rows at a time (more when many rows share the value of the key's first column: a range holds
  * whole values of it), and versions are ranked within their range: the work grows with the table's size, not with
- * its square.
+ * its square. Each batch commits on its own (outside a caller's transaction), and a batch only removes a row's
+ * oldest versions: an interrupted prune leaves history consistent, and running it again finishes the work.
  *
  * @example
  * await pruneAudit(em, Person, { olderThan: new Date(Date.now() - 365 * 86_400_000), keepLast: 10 });
@@ -55,31 +64,6 @@ export async function pruneAudit(em: EntityManager, entityType: AuditableEntity,
     throw AuditTrailError.invalidPruneOption(plan.sourceName, 'batchSize', 'a positive integer', batchSize);
   }
   const olderThanValue = olderThan === undefined ? undefined : toDatabaseValue(plan.statementProps[0]!, olderThan, plan.platform);
-  return await pruneByKeyRanges(em, historyTableOf(plan), { olderThan: olderThanValue, keepLast, pruneNewest }, batchSize);
-}
-
-async function pruneByKeyRanges(em: EntityManager, table: HistoryTable, criteria: PruneCriteria, batchSize: number): Promise<PruneResult> {
-  // In the caller's transaction when there is one; otherwise each statement commits on its own.
-  const transaction = em.getTransactionContext<object>();
-  const pending: unknown[] = [];
-  let removed = 0;
-  let batches = 0;
-  let after: unknown;
-  for (;;) {
-    const [end] = await executeStatement(em, transaction, buildKeyRangeEnd(table, after, batchSize), 'all');
-    const upTo = end?.k;
-    const found = await executeStatement(em, transaction, buildPruneSelect(table, criteria, { after, upTo }), 'all');
-    pending.push(...found.map(row => row.id));
-    // Full batches as they fill; the rest once the last range was read.
-    while (pending.length >= batchSize || (upTo === undefined && pending.length > 0)) {
-      const ids = pending.splice(0, batchSize);
-      await executeStatement(em, transaction, buildDeleteByIds(table, ids), 'run');
-      removed += ids.length;
-      batches++;
-    }
-    if (upTo === undefined) {
-      return { removed, batches };
-    }
-    after = upTo;
-  }
+  const run = { batchSize, dryRun: options.dryRun === true, onProgress: options.onProgress, recorder: pruneRecorderOf(plan, options.onBatch) };
+  return await pruneByKeyRanges(em, plan, { olderThan: olderThanValue, keepLast, pruneNewest }, run);
 }

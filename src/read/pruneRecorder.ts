@@ -1,0 +1,30 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { AuditPlan } from '../discover/AuditPlan.js';
+
+/** A version a prune batch is about to delete: its `_audit_id`, and the hash `hashColumn` holds (else `null`). */
+export interface PrunedRow {
+  readonly id: unknown;
+  readonly hash: string | null;
+}
+
+/**
+ * Records what each batch of a prune deletes. With one, every batch runs in a transaction of its own (inside the
+ * caller's, when there is one): it reads its rows with a locking read, hands them to `record`, and deletes them,
+ * so a record exists exactly for the rows that went (tamper evidence records pruned rows this way, so that
+ * `verify` tells them from rows removed behind the application's back).
+ */
+export interface PruneRecorder {
+  /** An audit column each row's `hash` is read from (`_audit_hash` for tamper evidence). Defaults to none: `null`. */
+  readonly hashColumn?: string;
+  /** Called on the batch's transaction, before its delete; an error rolls the batch back and stops the prune. */
+  record(em: EntityManager, transaction: object, rows: readonly PrunedRow[]): Promise<void>;
+}
+
+/**
+ * The recorder of a prune of `plan`'s history: the one the caller gave. This is where tamper evidence plugs in:
+ * a tamper-evident audit table's prune must record its rows (with the seal key) whatever the caller passed.
+ */
+export function pruneRecorderOf(plan: AuditPlan, given: PruneRecorder | undefined): PruneRecorder | undefined {
+  void plan;
+  return given;
+}
