@@ -133,3 +133,12 @@ export function buildRowsByIds(source: AuditRowSource, ids: readonly unknown[]):
     params: [...ids],
   };
 }
+
+/** How many rows (`a`) and prune records (`p`) the table has: the total a pass reads, for progress. */
+export function buildRowCount(source: AuditRowSource): SqlStatement {
+  const q = source.quote;
+  return {
+    sql: `select (select count(*) from ${q(source.auditTable)}) as ${q('a')}, (select count(*) from ${q(source.prunedTable)} where ${q('audit_table')} = ?) as ${q('p')}`,
+    params: [source.auditTable],
+  };
+}

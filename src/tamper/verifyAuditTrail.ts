@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { AuditPlans } from '../discover/AuditPlan.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildAnySeal, buildSealById } from '../sql/sealQueries.js';
+import { buildRowCount } from '../sql/verifyQueries.js';
 import { auditTableSource, rowsById, rowsByTransaction, tamperTables, type AuditTableSource, type StreamedRow } from './auditRows.js';
 import { ChainCheck, type ChainIssue } from './chainCheck.js';
 import type { Finding, TableReport, VerifyResult } from './Finding.js';
@@ -22,8 +23,20 @@ export interface VerifyOptions {
   batchSize?: number;
   /** Findings kept per table (the rest are counted in `omittedFindings`). Defaults to 1,000. */
   maxFindings?: number;
-  /** Called after each batch: the table, the pass (chains, then seals) and the rows it has read. */
-  onProgress?: (progress: { table: string; pass: 'chains' | 'seals'; rows: number }) => void;
+  /**
+   * Called as verify reads: the table, the pass (chains, then seals), the rows and prune records it has read,
+   * and about how many it will read in that pass (the table's rows and records: the chain pass skips rows
+   * without a hash).
+   */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+/** See `VerifyOptions.onProgress`. */
+export interface VerifyProgress {
+  readonly table: string;
+  readonly pass: 'chains' | 'seals';
+  readonly rows: number;
+  readonly total: number;
 }
 
 // Chain issues kept for folding, per table: past this the table is badly damaged and findings are capped anyway.
@@ -63,14 +76,18 @@ async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: 
   const watermarks = [...new Set(seals.filter(seal => seal.valid).map(seal => seal.watermark))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const issues: ChainIssue[] = [];
   const chains = new ChainCheck(table, watermarks, issue => issues.length < MAX_CHAIN_ISSUES && issues.push(issue));
+  const total = onProgress ? await rowCount(em, source) : 0;
+  const progress = onProgress && ((pass: 'chains' | 'seals', rows: number) => onProgress({ table, pass, rows, total }));
   let read = 0;
   for await (const row of rowsByTransaction(em, source, batchSize)) {
     chains.add(row);
     if (++read % batchSize === 0) {
-      onProgress?.({ table, pass: 'chains', rows: read });
+      progress?.('chains', read);
     }
   }
-  const report = await checkRows(em, source, drafts, { key, seals, batchSize, onProgress });
+  progress?.('chains', total);
+  const report = await checkRows(em, source, drafts, { key, seals, batchSize, progress });
+  progress?.('seals', total);
   foldChainIssues(issues, drafts);
   const lastSeal = seals[seals.length - 1];
   return { ...report, table, entity: source.plan.sourceName, seals: seals.length, sealedTo: lastSeal ? lastSeal.toId.toString() : null };
@@ -83,9 +100,9 @@ async function checkRows(
   em: EntityManager,
   source: AuditTableSource,
   drafts: FindingDrafts,
-  options: Pick<VerifyOptions, 'key' | 'onProgress'> & { seals: readonly SealHeader[]; batchSize: number },
+  options: Pick<VerifyOptions, 'key'> & { seals: readonly SealHeader[]; batchSize: number; progress?: (pass: 'seals', rows: number) => void },
 ): Promise<RowCounts> {
-  const { key, seals, batchSize, onProgress } = options;
+  const { key, seals, batchSize, progress } = options;
   const sealed = key && new SealedRowsCheck(seals, drafts, sealLoader(em, source, key));
   const counts = { rows: 0, prunedRecords: 0, backstopRows: 0, backstopIds: [] as string[] };
   let lastId: bigint | undefined;
@@ -102,7 +119,7 @@ async function checkRows(
     }
     lastId = row.id;
     if ((counts.rows + counts.prunedRecords) % batchSize === 0) {
-      onProgress?.({ table: source.auditTable, pass: 'seals', rows: counts.rows + counts.prunedRecords });
+      progress?.('seals', counts.rows + counts.prunedRecords);
     }
   }
   await sealed?.end();
@@ -141,6 +158,11 @@ function sealLoader(em: EntityManager, source: AuditTableSource, key: SealKey): 
     const stored = row && sealRowOf(row);
     return stored && sealMac(key, stored) === stored.mac ? stored : undefined;
   };
+}
+
+async function rowCount(em: EntityManager, source: AuditTableSource): Promise<number> {
+  const [row] = await executeStatement(em, undefined, buildRowCount(source), 'all');
+  return Number(row?.a ?? 0) + Number(row?.p ?? 0);
 }
 
 async function anySeal(em: EntityManager, plans: AuditPlans): Promise<boolean> {

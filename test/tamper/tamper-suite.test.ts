@@ -1,14 +1,29 @@
 // Each kind of tampering a database administrator can do with raw SQL, on sealed history with newer rows after
 // the seal: verify names the kind and the right _audit_id, and nothing else.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
 import { sealAuditTrail, verifyAuditTrail, type Finding } from '../../src/index.js';
+import { runInProcess } from '../cli/support/captureIo.js';
 import { fillHashes, forgeRow, recomputeChain } from './support/attacker.js';
 import { AUDIT_TABLE, KEY, OTHER_KEY, describeTamper, middleOfChain, sealedHistory, sealedTo, storedRows, writeMoreHistory } from './support/ledger.js';
 
 const brief = (findings: readonly Finding[]) => findings.map(f => ({ kind: f.kind, auditId: Number(f.auditId), ...(f.lastAuditId && { lastAuditId: Number(f.lastAuditId) }) }));
+const keyFile = join(tmpdir(), `tamper-suite-${process.pid}.key`);
+writeFileSync(keyFile, `${'5e'.repeat(32)}\n`);
 
 describeTamper('tampering with raw SQL', import.meta.url, ctx => {
-  const verify = (key = KEY) => verifyAuditTrail(ctx.orm, { key });
+  // Verifies through the API and through the command line, which must agree: exit 1 with the same findings.
+  const verify = async (key = KEY) => {
+    const result = await verifyAuditTrail(ctx.orm, { key });
+    if (key === KEY) {
+      const cli = await runInProcess(ctx.orm, ['verify', '--json', '--key-file', keyFile]);
+      expect(cli.status, cli.stderr).toBe(result.findings.length > 0 ? 1 : 0);
+      expect(brief((JSON.parse(cli.stdout) as { findings: Finding[] }).findings)).toEqual(brief(result.findings));
+    }
+    return result;
+  };
 
   beforeEach(() => sealedHistory(ctx.orm, () => fillHashes(ctx.dba, ctx.db.name)));
 
