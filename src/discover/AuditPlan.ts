@@ -1,5 +1,5 @@
 import { ReferenceKind, type EntityMetadata, type EntityProperty, type Platform } from '@mikro-orm/core';
-import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
+import { AUDIT_ACTOR, AUDIT_CHANGE_TYPE, AUDIT_HASH, AUDIT_REASON, AUDIT_TIMESTAMP, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
 import type { MaskFunction, RequireActorMode, ResolvedActorColumn, ResolvedAuditTrailOptions, TrackField, TriggerBackstopOptions } from '../define/AuditTrailOptions.js';
 import { isCopied } from '../define/auditProperties.js';
 import { primaryKeyValues } from '../mikro-orm/entityKeys.js';
@@ -9,6 +9,7 @@ import type { Dialect } from '../sql/Dialect.js';
 import { auditedPropertyNames, isExcluded, isMasked } from '../define/propertyFilters.js';
 import type { ParameterColumn, SnapshotStatementShape } from '../sql/snapshotSelect.js';
 import type { SqlNames } from '../sql/SqlStatement.js';
+import type { ChainShape } from '../sql/snapshotCanonicalSelect.js';
 
 /** A track field together with the audit property discovery made of it. */
 export interface PlannedTrackField {
@@ -45,6 +46,8 @@ export interface AuditPlan {
   readonly readKey: (entity: object) => unknown[] | null;
   /** Rows per statement; `undefined` lets the dialect decide. */
   readonly batchSize: number | undefined;
+  /** With `tamperEvidence`: what the chained statements need beyond `shape`. */
+  readonly chain: ChainShape | undefined;
 }
 
 /** The audit plans of one MikroORM instance, by source entity name. */
@@ -151,6 +154,7 @@ export function createAuditPlan(args: {
     ...trackFields.flatMap(track => parameterColumns(track.prop)),
     ...masks.flatMap(masked => parameterColumns(masked.prop)),
   ];
+  const copied = copiedColumns(source, options);
   return Object.freeze({
     sourceName: source.className,
     source,
@@ -164,16 +168,26 @@ export function createAuditPlan(args: {
     masks,
     auditedProperties: auditedPropertyNames(source, options),
     readKey: keyReader(source),
+    chain: options.tamperEvidence ? chainShape(audit, copied, parameterColumns(auditProp(AUDIT_HASH))[0]!) : undefined,
     shape: Object.freeze({
       dialect: args.dialect,
       quote: (identifier: string) => platform.quoteIdentifier(identifier),
       auditTable: qualifiedTableName(audit, platform),
       sourceTable: qualifiedTableName(source, platform),
-      copiedColumns: copiedColumns(source, options),
+      copiedColumns: copied,
       // Typed after the audit copy: the source key's type may be a sequence type such as `serial`.
       keyColumns: source.getPrimaryProps().flatMap(prop => parameterColumns(audit.properties[prop.name] as EntityProperty)),
       statementColumns: statementProps.flatMap(parameterColumns),
       rowColumns,
     }),
   });
+}
+
+// The declared type of each copied column, as the audit entity has it (the same as its source column's).
+function chainShape(audit: EntityMetadata, copied: readonly string[], hashColumn: ParameterColumn): ChainShape {
+  const types = new Map<string, string>();
+  for (const prop of audit.props) {
+    prop.fieldNames?.forEach((name, i) => types.set(name, prop.columnTypes?.[i] ?? prop.columnTypes?.[0] ?? ''));
+  }
+  return Object.freeze({ copiedColumnTypes: copied.map(name => types.get(name) ?? ''), hashColumn });
 }

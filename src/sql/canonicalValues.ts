@@ -88,3 +88,74 @@ function mysqlCanonical(x: string, type: string): string {
   }
   return `cast(${x} as char character set utf8mb4)`;
 }
+
+/**
+ * The value a column of type `columnType` stores when `expression` (a parameter, the database clock) is inserted
+ * into it, as an SQL expression: the writer's pre-read hashes `canonicalExpression` of this, so that its texts
+ * are those of the values the INSERT will store. `expression` may appear more than once in the result.
+ *
+ * - PostgreSQL: an explicit cast to the full type rounds (`numeric(10,2)`, `timestamptz(3)`) as an assignment does.
+ * - MySQL/MariaDB: casts for the types whose stored form differs from the literal's (dates and times at the
+ *   column's precision, decimals at its scale, floating point, fixed-length binary); text is stored as given.
+ * - SQLite: the column's type affinity (text → number for numeric columns when well-formed, numbers → text for
+ *   text columns), which SQLite applies on insert and never in a SELECT. A text value is well-formed when it equals
+ *   its `cast(… as numeric)` under the comparison's numeric affinity, the same test the column applies.
+ */
+export function assignedValueExpression(dialect: Dialect, expression: string, columnType: string): string {
+  const type = columnType.trim().toLowerCase();
+  if (dialect === 'postgresql') {
+    return `cast(${expression} as ${columnType})`;
+  }
+  return dialect === 'mysql' ? mysqlAssigned(expression, type) : sqliteAssigned(expression, type);
+}
+
+function mysqlAssigned(x: string, type: string): string {
+  const [, base = type, modifier] = /^([a-z ]+?)\s*(?:\(([^)]*)\))?(\s+unsigned)?$/.exec(type) ?? [];
+  const precision = modifier !== undefined ? `(${modifier})` : '';
+  switch (base) {
+    case 'datetime':
+    case 'timestamp':
+      return `cast(${x} as datetime${precision})`;
+    case 'date':
+      return `cast(${x} as date)`;
+    case 'time':
+      return `cast(${x} as time${precision})`;
+    case 'decimal':
+    case 'numeric':
+      return `cast(${x} as decimal${precision || '(10,0)'})`;
+    case 'double':
+    case 'double precision':
+    case 'real':
+      return `cast(${x} as double)`;
+    case 'float':
+      return `cast(${x} as float)`;
+    case 'binary':
+      return `cast(${x} as binary${precision || '(1)'})`;
+    case 'char':
+      // Read back without trailing spaces (unless PAD_CHAR_TO_FULL_LENGTH, which MySQL 8 removed).
+      return `rtrim(${x})`;
+    default:
+      if (/^(tiny|small|medium|big)?int(eger)?$/.test(base)) {
+        return `cast(${x} as decimal(65,0))`;
+      }
+      return MYSQL_BYTES.test(base) ? `cast(${x} as binary)` : x;
+  }
+}
+
+// https://www.sqlite.org/datatype3.html#determination_of_column_affinity
+function sqliteAssigned(x: string, type: string): string {
+  const numericText = `typeof(${x}) = 'text' and ${x} = cast(${x} as numeric)`;
+  if (type.includes('int')) {
+    return `case when ${numericText} then cast(${x} as numeric) when typeof(${x}) = 'real' and ${x} = cast(${x} as integer) then cast(${x} as integer) else ${x} end`;
+  }
+  if (/char|clob|text/.test(type)) {
+    return `case when typeof(${x}) in ('integer', 'real') then cast(${x} as text) else ${x} end`;
+  }
+  if (type === '' || type.includes('blob')) {
+    return x;
+  }
+  if (/real|floa|doub/.test(type)) {
+    return `case when typeof(${x}) = 'integer' or (${numericText}) then cast(${x} as real) else ${x} end`;
+  }
+  return `case when ${numericText} then cast(${x} as numeric) when typeof(${x}) = 'real' and ${x} = cast(${x} as integer) then cast(${x} as integer) else ${x} end`;
+}

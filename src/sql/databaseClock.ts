@@ -41,3 +41,23 @@ function mysqlOrSqliteClock(dialect: Dialect, utcOffsetMinutes: number, utcNow: 
   }
   return new SqlExpression(utcOffsetMinutes === 0 ? utcNow : `timestampadd(minute, ${utcOffsetMinutes}, ${utcNow})`);
 }
+
+/**
+ * The clock's value as tamper evidence's pre-read gave it (its canonical text, see `canonicalExpression`, of the
+ * clock stored in a column of `columnType`), as the parameter the INSERT then stores unchanged: the INSERT must
+ * store exactly the instant the pre-read hashed, so it does not read the clock again.
+ */
+export function clockParameter(dialect: Dialect, columnType: string, canonical: string): string | number {
+  const type = columnType.toLowerCase();
+  if (dialect === 'sqlite' && /^-?\d+$/.test(canonical)) {
+    return Number(canonical);
+  }
+  if (dialect === 'postgresql' && /^\d{4}-\d\d-\d\dT[\d:.]+$/.test(canonical)) {
+    // UTC digits: a timestamptz reads them as UTC whatever the session TimeZone; a timestamp keeps the digits.
+    return /tz|with time zone/.test(type) ? `${canonical}Z` : canonical;
+  }
+  if (dialect === 'mysql' && /^datetime/.test(type) && /^\d{4}-\d\d-\d\dT[\d:.]+$/.test(canonical)) {
+    return canonical;
+  }
+  throw new Error(`mikro-orm-audit-trail cannot pass the clock read as ${JSON.stringify(canonical)} into a ${dialect} ${columnType} column`);
+}

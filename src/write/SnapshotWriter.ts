@@ -7,6 +7,7 @@ import { databaseClock } from '../sql/databaseClock.js';
 import { buildSnapshotInsert, sameValue, varies } from '../sql/snapshotInsert.js';
 import type { AuditedChange } from './AuditedChange.js';
 import { actorValue } from './actorValue.js';
+import { writeChainedBatch } from './chainedSnapshot.js';
 import { toDatabaseValue } from './databaseValues.js';
 import { addMaskedValues, snapshotRows, type EntityChange, type SnapshotRows } from './snapshotRows.js';
 import { storedTimeZoneOffset } from './storedTimeZone.js';
@@ -44,6 +45,7 @@ export class SnapshotWriter {
   readonly #transaction: object;
   readonly #plan: AuditPlan;
   readonly #statementValues: unknown[];
+  readonly #transactionId: string;
   readonly #context: AuditContextData | undefined;
   readonly #skipGoneUpdates: boolean;
   #keys: unknown[][] = [];
@@ -60,6 +62,7 @@ export class SnapshotWriter {
     this.#transaction = transaction;
     this.#plan = plan;
     this.#statementValues = statementValuesOf(plan, shared);
+    this.#transactionId = shared.transactionId;
     this.#context = context;
   }
 
@@ -111,14 +114,15 @@ export class SnapshotWriter {
     }
     const keys = this.#keys;
     const required = keys.length - this.#optional;
-    const statement = buildSnapshotInsert(this.#plan.shape, this.#statementValues, { keys, values: this.#values });
+    const batch = { keys, values: this.#values };
     this.#keys = [];
     this.#values = [];
     this.#bytes = 0;
     this.#varying = [];
     this.#optional = 0;
-    const result = await executeStatement(this.#em, this.#transaction, statement, 'run');
-    const written = result.affectedRows;
+    const written = this.#plan.chain
+      ? await writeChainedBatch(this.#em, this.#transaction, this.#plan, this.#statementValues, this.#transactionId, batch)
+      : (await executeStatement(this.#em, this.#transaction, buildSnapshotInsert(this.#plan.shape, this.#statementValues, batch), 'run')).affectedRows;
     if (written !== undefined && (written < required || written > keys.length)) {
       throw AuditTrailError.snapshotMissing(this.#plan.sourceName, keys.length, written);
     }
@@ -148,14 +152,15 @@ export function chunkSize(plan: AuditPlan, rows: Pick<SnapshotRows, 'values'>): 
   return maxRows(plan, plan.shape.rowColumns.filter((_, i) => varies(rows.values, i)).length);
 }
 
-function maxRows({ batchSize, shape }: AuditPlan, varyingColumns: number): number {
+function maxRows({ batchSize, shape, chain }: AuditPlan, varyingColumns: number): number {
   if (batchSize !== undefined) {
     return batchSize;
   }
   if (shape.dialect === 'postgresql') {
     return Number.POSITIVE_INFINITY;
   }
-  return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + varyingColumns)));
+  // A chained INSERT also sends each row's hash.
+  return Math.max(1, Math.floor(MAX_PARAMETERS / (shape.keyColumns.length + varyingColumns + (chain ? 1 : 0))));
 }
 
 function sizeOf(values: readonly unknown[], perCharacter: number): number {

@@ -6,11 +6,14 @@ import { executeStatement } from '../mikro-orm/execute.js';
 import { buildValuesInsert } from '../sql/valuesInsert.js';
 import { keyString } from './keyString.js';
 import { selectByKeys } from './selectByKeys.js';
+import { writeChainedValues } from './chainedValues.js';
 import { statementValuesOf, type StatementValues } from './SnapshotWriter.js';
 import { snapshotRows, type EntityChange } from './snapshotRows.js';
 import type { AuditContextData } from '../context/AuditContext.js';
 
 const ROWS_PER_STATEMENT = 500;
+// A chained pre-read has a UNION ALL term per row: SQLite takes at most 500.
+const CHAINED_ROWS_PER_STATEMENT = 400;
 
 /** Pivot rows by key string (of the pivot's key columns): each row's copied columns, in the plan's order. */
 export type PivotRows = Map<string, unknown[]>;
@@ -76,8 +79,13 @@ export async function writePivotChanges(
   const { auditTable, statementColumns, rowColumns } = plan.shape;
   const statementValues = statementValuesOf(plan, shared);
   const columns = [...copiedColumns, ...[...statementColumns, ...rowColumns].map(column => column.name)];
-  for (let start = 0; start < rowValues.length; start += ROWS_PER_STATEMENT) {
-    const tuples = rowValues.slice(start, start + ROWS_PER_STATEMENT).map((copied, i) => [...copied, ...statementValues, ...rows.values[start + i]!]);
-    await executeStatement(em, transaction, buildValuesInsert(plan.shape, auditTable, columns, tuples), 'run');
+  const perStatement = plan.chain ? CHAINED_ROWS_PER_STATEMENT : ROWS_PER_STATEMENT;
+  for (let start = 0; start < rowValues.length; start += perStatement) {
+    const tuples = rowValues.slice(start, start + perStatement).map((copied, i) => [...copied, ...statementValues, ...rows.values[start + i]!]);
+    if (plan.chain) {
+      await writeChainedValues(em, transaction, plan, tuples, shared.transactionId);
+    } else {
+      await executeStatement(em, transaction, buildValuesInsert(plan.shape, auditTable, columns, tuples), 'run');
+    }
   }
 }

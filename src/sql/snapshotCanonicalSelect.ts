@@ -1,0 +1,90 @@
+import { AUDIT_HASH, AUDIT_ID, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
+import { assignedValueExpression, canonicalExpression } from './canonicalValues.js';
+import { SqlExpression, type SqlStatement } from './SqlStatement.js';
+import type { ParameterColumn, SelectedColumn, SnapshotSelect, SnapshotStatementShape } from './snapshotSelect.js';
+
+/** What tamper evidence adds to an audit table's statement shape. */
+export interface ChainShape {
+  /** The declared types of the copied columns, in `copiedColumns` order. */
+  readonly copiedColumnTypes: readonly string[];
+  /** `_audit_hash`, one more row column of the chained INSERT. */
+  readonly hashColumn: ParameterColumn;
+}
+
+// Stands for a column's expression while its canonical form is built (it may use it more than once).
+const SLOT = '\u0000';
+
+/**
+ * Tamper evidence's pre-read: the SELECT of the audit INSERT (`select`, built with `join` so that every row has its
+ * batch index), returning per row its batch index `o`, the chain head `h` of this table and transaction (the hash
+ * of the transaction's newest chained row in the table, NULL for none; backstop rows have no hash and are in no chain), and `c0`, `c1`, … the canonical text of each value
+ * the INSERT will store (`canonicalExpression` of `assignedValueExpression` for parameters, of the source column
+ * for copied columns). On MySQL/MariaDB it is a locking read, as the INSERT's SELECT is: under REPEATABLE READ a
+ * plain read returns the transaction's snapshot, which for a row locked but not written by this transaction (a row
+ * to delete) may be older than the row the INSERT copies. The head's subquery is not locked by it.
+ */
+export function buildCanonicalSelect(shape: SnapshotStatementShape, chain: ChainShape, select: SnapshotSelect, transactionId: string): SqlStatement {
+  const q = shape.quote;
+  if (select.rowIndex === undefined) {
+    throw new Error('the pre-read needs the batch index of each row: build the select with join');
+  }
+  const params: unknown[] = [transactionId];
+  const list = [`${select.rowIndex} as ${q('o')}`, `${chainHead(shape)} as ${q('h')}`];
+  select.columns.forEach((column, i) => {
+    list.push(`${canonicalColumn(shape, column, chain.copiedColumnTypes[i], params)} as ${q(`c${i}`)}`);
+  });
+  const lock = shape.dialect === 'mysql' ? ' for update' : '';
+  return { sql: `select ${list.join(', ')} ${select.from}${lock}`, params: [...params, ...select.fromParams] };
+}
+
+/** The canonical text of the value `column` will store, its parameters appended to `params` in text order. */
+export function canonicalColumn(names: Pick<SnapshotStatementShape, 'dialect'>, column: SelectedColumn, copiedType: string | undefined, params: unknown[]): string {
+  const { dialect } = names;
+  if (!column.parameter) {
+    return canonicalExpression(dialect, column.sql, copiedType!);
+  }
+  const type = column.parameter.castType;
+  const parts = canonicalExpression(dialect, assignedValueExpression(dialect, SLOT, type), type).split(SLOT);
+  for (let i = 1; i < parts.length; i++) {
+    params.push(...column.params);
+  }
+  return parts.join(`(${column.sql})`);
+}
+
+/**
+ * The pre-read of a chained `INSERT … VALUES` (pivot rows, whose removed rows can no longer be copied): per row its
+ * index `o`, the chain head `h` (first row only) and the canonical text `c<i>` of each value as `columns` will store
+ * it. Every value is a parameter, or a library `SqlExpression` (the clock).
+ */
+export function buildValuesCanonicalSelect(
+  shape: Pick<SnapshotStatementShape, 'dialect' | 'quote' | 'auditTable'>,
+  columns: readonly ParameterColumn[],
+  rows: readonly (readonly unknown[])[],
+  transactionId: string,
+): SqlStatement {
+  const q = shape.quote;
+  const params: unknown[] = [];
+  const branches = rows.map((row, r) => {
+    const list = [`${r} as ${q('o')}`];
+    if (r === 0) {
+      params.push(transactionId);
+      list.push(`${chainHead(shape)} as ${q('h')}`);
+    } else {
+      list.push('null');
+    }
+    columns.forEach((column, i) => {
+      const value = row[i];
+      const selected = value instanceof SqlExpression ? { sql: value.sql, params: [] } : { sql: '?', params: [value] };
+      list.push(`${canonicalColumn(shape, { name: column.name, ...selected, parameter: column }, undefined, params)} as ${q(`c${i}`)}`);
+    });
+    return `select ${list.join(', ')}`;
+  });
+  return { sql: `${branches.join(' union all ')} order by ${q('o')}`, params };
+}
+
+// The hash of the transaction's newest chained row in the audit table (one parameter: the transaction id). Its own
+// rows are always visible to a transaction, so a savepoint rolled back leaves no stale head behind.
+function chainHead(shape: Pick<SnapshotStatementShape, 'quote' | 'auditTable'>): string {
+  const q = shape.quote;
+  return `(select ${q(AUDIT_HASH)} from ${q(shape.auditTable)} where ${q(AUDIT_TRANSACTION)} = ? and ${q(AUDIT_HASH)} is not null order by ${q(AUDIT_ID)} desc limit 1)`;
+}
