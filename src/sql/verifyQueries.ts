@@ -95,33 +95,6 @@ export function buildRowsByTransaction(source: AuditRowSource, after: Transactio
   };
 }
 
-/**
- * The columns of an audit table with their declared types, in table order (`name`, `type`): verify hashes every
- * column the table has, including those kept from removed properties, whose old values the chains cover.
- */
-export function buildAuditColumns(source: Pick<AuditRowSource, 'dialect' | 'quote' | 'auditTable'>): SqlStatement {
-  const q = source.quote;
-  const [schema, table] = source.auditTable.includes('.') ? source.auditTable.split('.') : [undefined, source.auditTable];
-  switch (source.dialect) {
-    case 'postgresql':
-      return {
-        sql:
-          `select a.attname as ${q('name')}, pg_catalog.format_type(a.atttypid, a.atttypmod) as ${q('type')} from pg_catalog.pg_attribute a ` +
-          `where a.attrelid = cast(? as regclass) and a.attnum > 0 and not a.attisdropped order by a.attnum`,
-        params: [q(source.auditTable)],
-      };
-    case 'mysql':
-      return {
-        sql:
-          `select column_name as ${q('name')}, column_type as ${q('type')} from information_schema.columns ` +
-          `where table_schema = ${schema === undefined ? 'database()' : '?'} and table_name = ? order by ordinal_position`,
-        params: schema === undefined ? [table] : [schema, table],
-      };
-    default:
-      return { sql: `select name as ${q('name')}, type as ${q('type')} from pragma_table_info(?)`, params: [table] };
-  }
-}
-
 /** The rows with the given ids, in the columns of `buildRowsById` (`k` is `'a'`), for prune records. */
 export function buildRowsByIds(source: AuditRowSource, ids: readonly unknown[]): SqlStatement {
   const q = source.quote;

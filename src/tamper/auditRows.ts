@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { AUDIT_HASH, AUDIT_ID } from '../define/AuditColumns.js';
 import type { AuditPlan, AuditPlans } from '../discover/AuditPlan.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { canonicalExpression } from '../sql/canonicalValues.js';
 import type { TamperTables } from '../sql/sealQueries.js';
-import { buildAuditColumns, buildRowsById, buildRowsByIds, buildRowsByTransaction, type AuditRowSource, type IdPosition, type RowKind, type TransactionPosition } from '../sql/verifyQueries.js';
+import { buildRowsById, buildRowsByIds, buildRowsByTransaction, type AuditRowSource, type IdPosition, type RowKind, type TransactionPosition } from '../sql/verifyQueries.js';
 import { canonicalEncoding, type CanonicalPair } from './chain.js';
+import { canonicalText, readChainColumns } from './chainRows.js';
 import { PRUNED_TABLE, SEAL_TABLE } from './tamperEntities.js';
 
 /** An audit row or a prune record as verify and seal read them, values normalised to text. */
@@ -41,11 +41,7 @@ export function tamperTables(plans: AuditPlans): TamperTables {
  */
 export async function auditTableSource(em: EntityManager, plans: AuditPlans, plan: AuditPlan): Promise<AuditTableSource> {
   const tables = tamperTables(plans);
-  const found = await executeStatement(em, undefined, buildAuditColumns({ ...tables, auditTable: plan.shape.auditTable }), 'all');
-  const columns = found
-    .map(row => ({ name: String(row.name), type: String(row.type) }))
-    .filter(column => column.name !== AUDIT_ID && column.name !== AUDIT_HASH)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const columns = (await readChainColumns(em, plans.names, plan.shape.auditTable)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     ...tables,
     plan,
@@ -96,7 +92,7 @@ export async function rowsByIds(em: EntityManager, transaction: object | undefin
 // `everyContent`: the statement read every row's content (by transaction), else only that of rows without a hash.
 function streamedRow(source: AuditTableSource, raw: Record<string, unknown>, everyContent: boolean): StreamedRow {
   const kind = raw.k as RowKind;
-  const text = (value: unknown) => (value === null || value === undefined ? null : textOf(value));
+  const text = canonicalText;
   const hash = text(raw.h);
   const content = kind === 'a' && (everyContent || hash === null);
   return {
@@ -113,7 +109,7 @@ function streamedRow(source: AuditTableSource, raw: Record<string, unknown>, eve
 function encodingOf(source: AuditTableSource, raw: Record<string, unknown>): string {
   const pairs: CanonicalPair[] = source.columns.map((column, i) => {
     const value = raw[`c${i}`];
-    return [column, value === null || value === undefined ? null : textOf(value)];
+    return [column, canonicalText(value)];
   });
   return canonicalEncoding(pairs);
 }
@@ -121,10 +117,4 @@ function encodingOf(source: AuditTableSource, raw: Record<string, unknown>): str
 // Drivers return `bigint` as a string (pg), a number (mysql2, SQLite) or a BigInt: all as decimal text.
 function idText(value: unknown): string {
   return BigInt(value as string | number | bigint).toString();
-}
-
-// Canonical texts are text by construction; MySQL may return them as a Buffer when the expression's collation is
-// binary.
-function textOf(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
 }

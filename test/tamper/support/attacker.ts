@@ -70,11 +70,3 @@ export async function forgeRow(dba: Dba, db: DriverName, model: StoredRow, chang
   return forged;
 }
 
-/** TEMPORARY stand-in for the chained writer (te-chain): computes every missing hash. */
-export async function fillHashes(dba: Dba, db: DriverName): Promise<void> {
-  const txs = await dba.query(`select _audit_transaction as tx, min(_audit_id) as id from ${AUDIT_TABLE} where _audit_hash is null group by _audit_transaction`);
-  for (const tx of txs) {
-    const [first] = await dba.query(`select min(_audit_id) as id from ${AUDIT_TABLE} where _audit_transaction = ?`, [tx.tx]);
-    await recomputeChain(dba, db, Number(first!.id), { rest: true });
-  }
-}

@@ -94,13 +94,11 @@ export async function writeMoreHistory(orm: MikroORM, start = 10): Promise<void>
 }
 
 /** Empties the tables, writes the first history, seals it and writes more. */
-export async function sealedHistory(orm: MikroORM, fill?: () => Promise<void>): Promise<void> {
+export async function sealedHistory(orm: MikroORM): Promise<void> {
   await refreshSchema(orm);
   await writeFirstHistory(orm);
-  await fill?.();
   await sealAuditTrail(orm, { key: KEY });
   await writeMoreHistory(orm);
-  await fill?.();
 }
 
 export interface StoredRow {
