@@ -5,7 +5,9 @@ import { canonicalExpression } from '../sql/canonicalValues.js';
 import type { TamperTables } from '../sql/sealQueries.js';
 import { buildRowsById, buildRowsByIds, buildRowsByTransaction, type AuditRowSource, type IdPosition, type RowKind, type TransactionPosition } from '../sql/verifyQueries.js';
 import { canonicalEncoding, type CanonicalPair } from './chain.js';
-import { canonicalText, readChainColumns } from './chainRows.js';
+import { canonicalText } from './chainRows.js';
+import { buildChainColumnsQuery } from '../sql/chainRowsQuery.js';
+import { AUDIT_HASH, AUDIT_ID } from '../define/AuditColumns.js';
 import { PRUNED_TABLE, SEAL_TABLE } from './tamperEntities.js';
 
 /** An audit row or a prune record as verify and seal read them, values normalised to text. */
@@ -39,9 +41,14 @@ export function tamperTables(plans: AuditPlans): TamperTables {
  * Reads which columns `plan`'s audit table has (the database's, not the entity's: a column kept from a removed
  * property still holds values the chains cover) and how to read each one's canonical text.
  */
-export async function auditTableSource(em: EntityManager, plans: AuditPlans, plan: AuditPlan): Promise<AuditTableSource> {
+export async function auditTableSource(em: EntityManager, plans: AuditPlans, plan: AuditPlan, transaction?: object): Promise<AuditTableSource> {
   const tables = tamperTables(plans);
-  const columns = (await readChainColumns(em, plans.names, plan.shape.auditTable)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // On `transaction` when there is one: SQLite's single connection is busy with it until it ends.
+  const found = await executeStatement(em, transaction, buildChainColumnsQuery(plans.names, plan.shape.auditTable), 'all');
+  const columns = found
+    .map(row => ({ name: String(row.name), type: String(row.type) }))
+    .filter(column => column.name !== AUDIT_ID && column.name !== AUDIT_HASH)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     ...tables,
     plan,

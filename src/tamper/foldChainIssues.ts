@@ -7,7 +7,7 @@ import type { FindingDrafts } from './FindingDrafts.js';
  * right id, and only joins it as a related id. What no seal explains (rows newer than the last seal, or changed
  * without touching their hash) becomes a finding of its own.
  */
-export function foldChainIssues(issues: readonly ChainIssue[], drafts: FindingDrafts): void {
+export function foldChainIssues(issues: readonly ChainIssue[], drafts: FindingDrafts, sealOf: (id: bigint) => string | undefined = () => undefined): void {
   for (const issue of issues) {
     switch (issue.kind) {
       case 'span':
@@ -17,7 +17,7 @@ export function foldChainIssues(issues: readonly ChainIssue[], drafts: FindingDr
         foldSkip(issue, drafts);
         break;
       default:
-        foldLink(issue, drafts);
+        foldLink(issue, drafts, sealOf(issue.id));
     }
   }
 }
@@ -61,7 +61,7 @@ function foldSkip(issue: ChainIssue, drafts: FindingDrafts): void {
   });
 }
 
-function foldLink(issue: ChainIssue, drafts: FindingDrafts): void {
+function foldLink(issue: ChainIssue, drafts: FindingDrafts, sealId: string | undefined): void {
   if (drafts.at(issue.id)) {
     return;
   }
@@ -79,6 +79,7 @@ function foldLink(issue: ChainIssue, drafts: FindingDrafts): void {
   drafts.add({
     kind: 'changed',
     auditId: issue.id,
+    ...(sealId !== undefined && { sealId }),
     related: issue.previousId === null ? [] : [issue.previousId],
     message: () => `Row ${issue.id} does not fit ${after}: row ${issue.id} was changed, ${or}.`,
   });

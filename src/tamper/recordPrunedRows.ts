@@ -40,7 +40,7 @@ export async function recordPrunedRows(
   }
   let source = sources.get(plan);
   if (!source) {
-    source = auditTableSource(em, auditPlansOf(em)!, plan).catch((error: unknown) => {
+    source = auditTableSource(em, auditPlansOf(em)!, plan, transaction).catch((error: unknown) => {
       sources.delete(plan);
       throw error;
     });

@@ -88,7 +88,7 @@ async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: 
   progress?.('chains', total);
   const report = await checkRows(em, source, drafts, { key, seals, batchSize, progress });
   progress?.('seals', total);
-  foldChainIssues(issues, drafts);
+  foldChainIssues(issues, drafts, id => sealCovering(seals, id));
   const lastSeal = seals[seals.length - 1];
   return { ...report, table, entity: source.plan.sourceName, seals: seals.length, sealedTo: lastSeal ? lastSeal.toId.toString() : null };
 }
@@ -158,6 +158,22 @@ function sealLoader(em: EntityManager, source: AuditTableSource, key: SealKey): 
     const stored = row && sealRowOf(row);
     return stored && sealMac(key, stored) === stored.mac ? stored : undefined;
   };
+}
+
+// The seal whose segment holds `id`, if one verified (seals are in `to_id` order and do not overlap).
+function sealCovering(seals: readonly SealHeader[], id: bigint): string | undefined {
+  let low = 0;
+  let high = seals.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (seals[mid]!.toId < id) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  const seal = seals[low];
+  return seal && seal.valid && seal.fromId < id ? seal.id : undefined;
 }
 
 async function rowCount(em: EntityManager, source: AuditTableSource): Promise<number> {
