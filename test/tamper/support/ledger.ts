@@ -3,7 +3,7 @@
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { AuditTrail, SealKey, sealAuditTrail, withAuditTrail, type AuditTrailModuleOptions } from '../../../src/index.js';
-import { DATABASES, dbNameFor, type TestDatabase } from '../../support/databases.js';
+import { DATABASES, dbNameFor, type DriverName, type TestDatabase } from '../../support/databases.js';
 import { Entity, PrimaryKey, Property, refreshSchema } from '../../support/mikro.js';
 import { fileBackedConfig, openDba, type Dba } from './dba.js';
 
@@ -30,8 +30,14 @@ export interface TamperContext {
 }
 
 /** Declares `body` on each database with an ORM (tamper evidence on) and an administrator's connection. */
-export function describeTamper(title: string, file: string, body: (ctx: TamperContext) => void, moduleOptions: AuditTrailModuleOptions = {}): void {
-  for (const db of DATABASES) {
+export function describeTamper(
+  title: string,
+  file: string,
+  body: (ctx: TamperContext) => void,
+  moduleOptions: AuditTrailModuleOptions = {},
+  only?: readonly DriverName[],
+): void {
+  for (const db of DATABASES.filter(candidate => !only || only.includes(candidate.name))) {
     describe.skipIf(!db.available)(`${title} on ${db.name}`, () => {
       let ctx: TamperContext | undefined;
       beforeAll(async () => {
