@@ -68,7 +68,7 @@ describe.each(DATABASES.filter(db => db.available))('seal tables on $name', db =
       () => em.nativeDelete(AuditTrailSeal, {}),
       () => em.nativeUpdate(AuditTrailSeal, {}, { digest: 'x' }),
       () => em.insert(AuditTrailPruned, { pruned_at: new Date(), audit_table: 'x', audit_id: '1', mac: 'x' }),
-      () => sql.transactional(trx => (trx as SqlEntityManager).createQueryBuilder(AuditTrailSeal).update({ digest: 'x' }).where({ id: 1 }).execute()),
+      () => sql.transactional(trx => (trx).createQueryBuilder(AuditTrailSeal).update({ digest: 'x' }).where({ id: 1 }).execute()),
       async () => {
         const fork = em.fork();
         const seal = await fork.findOneOrFail(AuditTrailSeal, { audit_table: 'voucher_audit' });
