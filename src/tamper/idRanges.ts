@@ -33,16 +33,21 @@ export class IdRangesWriter {
     return this.#text.length + (this.#start === undefined ? 0 : `${this.#start}-${this.#end},`.length);
   }
 
+  /** The ranges so far (more ids may still be added). */
   toString(): string {
-    this.#flush();
-    return this.#text;
+    const open = this.#start === undefined ? '' : this.#range();
+    return this.#text === '' ? open : open === '' ? this.#text : `${this.#text},${open}`;
+  }
+
+  #range(): string {
+    return this.#start === this.#end ? `${this.#start}` : `${this.#start}-${this.#end}`;
   }
 
   #flush(): void {
     if (this.#start === undefined) {
       return;
     }
-    const range = this.#start === this.#end ? `${this.#start}` : `${this.#start}-${this.#end}`;
+    const range = this.#range();
     this.#text = this.#text === '' ? range : `${this.#text},${range}`;
     this.#start = undefined;
     this.#end = undefined;
