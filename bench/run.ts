@@ -6,6 +6,8 @@
 // per-row overhead and peak memory. Timing runs with query logging off; statements are counted in a separate pass.
 // The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick). The `browser`
 // operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`).
+// The `verify` operation times verifyAuditTrail() with seals on 100,000 and 1,000,000 tamper-evident audit rows on
+// PostgreSQL, each in a process of its own for its peak memory (`npm run bench -- --ops verify`; 100,000 with --quick).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
@@ -17,8 +19,9 @@ import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type Ben
 import { benchAsOf, type AsOfResult } from './asOf.js';
 import { benchBrowser, printBrowserResult, type BrowserResult } from './browser.js';
 import { installTriggers } from './triggers.js';
+import { benchVerify, printVerifyResult, type VerifyResult } from './verify.js';
 
-type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser';
+type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser' | 'verify';
 type VariantName = 'plain' | 'library' | 'trigger' | 'statement trigger';
 
 interface Variant {
@@ -57,9 +60,10 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const results: Result[] = [];
 const asOfResults: AsOfResult[] = [];
 const browserResults: BrowserResult[] = [];
+const verifyResults: VerifyResult[] = [];
 
 // The browser case opens its own database; the loop below is for the other operations.
-const perDatabase = operations.some(op => op !== 'browser');
+const perDatabase = operations.some(op => op !== 'browser' && op !== 'verify');
 for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.includes(d.name)))) {
   if (!db.available) {
     console.error(`${db.name}: not reachable at ${db.address}, skipped`);
@@ -141,7 +145,7 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
     return performance.now() - start;
   };
 
-  for (const operation of operations.filter(op => op !== 'browser')) {
+  for (const operation of operations.filter(op => op !== 'browser' && op !== 'verify')) {
     if (operation === 'asof') {
       const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
       asOfResults.push(result);
@@ -200,10 +204,17 @@ if (operations.includes('browser') && (!wanted || wanted.includes('postgresql'))
   browserResults.push(result);
   printBrowserResult(result);
 }
+if (operations.includes('verify') && (!wanted || wanted.includes('postgresql'))) {
+  for (const rows of args.quick ? [100_000] : [100_000, 1_000_000]) {
+    const result = await benchVerify(rows, args.quick ? 1 : 3);
+    verifyResults.push(result);
+    printVerifyResult(result);
+  }
+}
 
 printSummary();
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, verify: verifyResults }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 

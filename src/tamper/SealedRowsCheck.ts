@@ -29,6 +29,8 @@ export class SealedRowsCheck {
   #index = 0;
   #digest = '';
   #expected: Expected | undefined;
+  // A seal whose text no longer verified when it was read again (changed while verify ran): its rows go unchecked.
+  #unreadable: SealHeader | undefined;
   #findingsInSeal = 0;
   #removed: FindingDraft | undefined;
   readonly #changedByTransaction = new Map<string, FindingDraft>();
@@ -39,17 +41,30 @@ export class SealedRowsCheck {
     this.#load = load;
   }
 
-  /** A row (or prune record) with its digest hash `hash`, in id order, each id once. */
-  async add(row: StreamedRow, hash: string): Promise<void> {
-    await this.#closeSealsBelow(row.id);
+  /**
+   * A row (or prune record) with its digest hash `hash`, in id order, each id once. Synchronous unless a seal's
+   * ids and fingerprints must be read first: then the returned promise says when the row was taken.
+   */
+  add(row: StreamedRow, hash: string): Promise<void> | undefined {
+    const seal = this.#seals[this.#index];
+    const ready = !seal || (row.id <= seal.toId && (row.id <= seal.fromId || !seal.valid || this.#expected?.seal === seal || this.#unreadable === seal));
+    if (!ready) {
+      return this.#closeSealsBelow(row.id).then(() => this.#expectedOf(this.#seals[this.#index])).then(() => this.#take(row, hash));
+    }
+    this.#take(row, hash);
+    return undefined;
+  }
+
+  // `add` once the seal the row falls in (if any) is the current one, with its text read when it verified.
+  #take(row: StreamedRow, hash: string): void {
     const seal = this.#seals[this.#index];
     if (seal && row.id <= 0n && this.#index === 0) {
       this.#finding({ kind: 'inserted', auditId: row.id, related: [], message: () => `Row ${row.id} lies below every seal's range (ids start above 0): it was inserted.` });
     } else if (seal) {
       // Rows between seals (a deleted seal's) still count: the next seal's digest runs through them.
       this.#digest = digestStep(this.#digest, row.id, hash);
-      if (row.id > seal.fromId && seal.valid) {
-        await this.#compare(seal, row, hash);
+      if (row.id > seal.fromId && seal.valid && this.#expected?.seal === seal) {
+        this.#compare(this.#expected, row, hash);
       }
     }
     // Rows missing before a row that exists are removed from the middle of history, not its end.
@@ -67,11 +82,8 @@ export class SealedRowsCheck {
     }
   }
 
-  async #compare(seal: SealHeader, row: StreamedRow, hash: string): Promise<void> {
-    const expected = await this.#expectedOf(seal);
-    if (!expected) {
-      return;
-    }
+  #compare(expected: Expected, row: StreamedRow, hash: string): void {
+    const seal = expected.seal;
     while (expected.next !== undefined && expected.next < row.id) {
       this.#missing(expected.next, seal);
       this.#advance(expected);
@@ -160,12 +172,13 @@ export class SealedRowsCheck {
     });
   }
 
-  async #expectedOf(seal: SealHeader): Promise<Expected | undefined> {
-    if (this.#expected?.seal === seal) {
-      return this.#expected;
+  async #expectedOf(seal: SealHeader | undefined): Promise<Expected | undefined> {
+    if (!seal || !seal.valid || this.#expected?.seal === seal) {
+      return this.#expected?.seal === seal ? this.#expected : undefined;
     }
     const body = await this.#load(seal);
     if (!body) {
+      this.#unreadable = seal;
       return undefined;
     }
     const ids = idsOf(body.id_ranges);

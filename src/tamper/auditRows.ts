@@ -3,12 +3,15 @@ import type { AuditPlan, AuditPlans } from '../discover/AuditPlan.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { canonicalExpression } from '../sql/canonicalValues.js';
 import type { TamperTables } from '../sql/sealQueries.js';
-import { buildRowsById, buildRowsByIds, buildRowsByTransaction, type AuditRowSource, type IdPosition, type RowKind, type TransactionPosition } from '../sql/verifyQueries.js';
+import { buildRowsByIds, type AuditRowSource } from '../sql/verifyQueries.js';
 import { canonicalEncoding, type CanonicalPair } from './chain.js';
 import { canonicalText } from './chainRows.js';
 import { buildChainColumnsQuery } from '../sql/chainRowsQuery.js';
 import { AUDIT_HASH, AUDIT_ID } from '../define/AuditColumns.js';
 import { PRUNED_TABLE, SEAL_TABLE } from './tamperEntities.js';
+
+/** `'a'` for an audit row, `'p'` for a prune record. */
+export type RowKind = 'a' | 'p';
 
 /** An audit row or a prune record as verify and seal read them, values normalised to text. */
 export interface StreamedRow {
@@ -30,6 +33,8 @@ export interface AuditTableSource extends AuditRowSource {
   readonly plan: AuditPlan;
   /** The columns `canonical` reads, in that order. */
   readonly columns: readonly string[];
+  /** `canonicalEncoding` of a row's texts, in the order of `columns`. */
+  readonly encode: (texts: readonly (string | null)[]) => string;
 }
 
 /** The statement names of the seal and prune record tables on `plans`' database. */
@@ -54,74 +59,63 @@ export async function auditTableSource(em: EntityManager, plans: AuditPlans, pla
     plan,
     auditTable: plan.shape.auditTable,
     columns: columns.map(column => column.name),
+    encode: encoderOf(columns.map(column => column.name)),
     canonical: columns.map(column => canonicalExpression(tables.dialect, tables.quote(column.name), column.type)),
   };
-}
-
-/** Every row and prune record of the table in `_audit_id` order, after `after`, up to `upTo`, in keyset batches. */
-export async function* rowsById(em: EntityManager, source: AuditTableSource, options: { after?: IdPosition; upTo?: string; batchSize: number }): AsyncGenerator<StreamedRow> {
-  let after = options.after;
-  for (;;) {
-    const batch = await executeStatement(em, undefined, buildRowsById(source, after, options.upTo, options.batchSize), 'all');
-    for (const raw of batch) {
-      yield streamedRow(source, raw, false);
-    }
-    if (batch.length < options.batchSize) {
-      return;
-    }
-    const last = batch[batch.length - 1]!;
-    after = { id: idText(last.id), kind: last.k as RowKind };
-  }
-}
-
-/** Every chained row and prune record of a chained row, by transaction then `_audit_id`, in keyset batches. */
-export async function* rowsByTransaction(em: EntityManager, source: AuditTableSource, batchSize: number): AsyncGenerator<StreamedRow> {
-  let after: TransactionPosition | undefined;
-  for (;;) {
-    const batch = await executeStatement(em, undefined, buildRowsByTransaction(source, after, batchSize), 'all');
-    for (const raw of batch) {
-      yield streamedRow(source, raw, true);
-    }
-    if (batch.length < batchSize) {
-      return;
-    }
-    const last = batch[batch.length - 1]!;
-    after = { tx: String(last.tx), id: idText(last.id), kind: last.k as RowKind };
-  }
 }
 
 /** The rows with the given ids (with the content of rows without a hash), on `transaction`. */
 export async function rowsByIds(em: EntityManager, transaction: object | undefined, source: AuditTableSource, ids: readonly unknown[]): Promise<StreamedRow[]> {
   const rows = await executeStatement(em, transaction, buildRowsByIds(source, ids), 'all');
-  return rows.map(raw => streamedRow(source, raw, false));
+  return rows.map(raw => streamedRow(source, raw, 'a', false));
 }
 
-// `everyContent`: the statement read every row's content (by transaction), else only that of rows without a hash.
-function streamedRow(source: AuditTableSource, raw: Record<string, unknown>, everyContent: boolean): StreamedRow {
-  const kind = raw.k as RowKind;
-  const text = canonicalText;
-  const hash = text(raw.h);
+/**
+ * A row read by one of the `verifyQueries` statements, values normalised to text: `kind` says whether it is an
+ * audit row or a prune record; `everyContent`: the statement read every row's content (chain order), else only
+ * that of rows without a hash.
+ */
+export function streamedRow(source: AuditTableSource, raw: Record<string, unknown>, kind: RowKind, everyContent: boolean): StreamedRow {
+  const hash = canonicalText(raw.h);
   const content = kind === 'a' && (everyContent || hash === null);
   return {
     kind,
-    id: BigInt(idText(raw.id)),
-    tx: text(raw.tx),
+    id: BigInt(raw.id as string | number | bigint),
+    tx: canonicalText(raw.tx),
     hash,
-    backstopHash: text(raw.bh),
-    mac: text(raw.mac),
+    backstopHash: canonicalText(raw.bh),
+    mac: canonicalText(raw.mac),
     canonical: content ? encodingOf(source, raw) : null,
   };
 }
 
 function encodingOf(source: AuditTableSource, raw: Record<string, unknown>): string {
-  const pairs: CanonicalPair[] = source.columns.map((column, i) => {
-    const value = raw[`c${i}`];
-    return [column, canonicalText(value)];
-  });
-  return canonicalEncoding(pairs);
+  return source.encode(source.columns.map((_, i) => canonicalText(raw[`c${i}`])));
 }
 
-// Drivers return `bigint` as a string (pg), a number (mysql2, SQLite) or a BigInt: all as decimal text.
-function idText(value: unknown): string {
+/**
+ * `canonicalEncoding` of these columns (already in its order) for their texts in that order, without sorting or
+ * building pairs for each of a million rows: the same text (test/tamper/seal-units.test.ts compares them).
+ */
+export function encoderOf(columns: readonly string[]): (texts: readonly (string | null)[]) => string {
+  const sorted = [...columns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sorted.some((column, i) => column !== columns[i])) {
+    return texts => canonicalEncoding(columns.map((column, i): CanonicalPair => [column, texts[i] ?? null]));
+  }
+  const prefixes = columns.map(column => `[${JSON.stringify(column)},`);
+  return texts => {
+    let text = '';
+    for (let i = 0; i < prefixes.length; i++) {
+      const value = texts[i];
+      if (value !== null && value !== undefined) {
+        text += `${text === '' ? '' : ','}${prefixes[i]}${JSON.stringify(value)}]`;
+      }
+    }
+    return `[${text}]`;
+  };
+}
+
+/** An id as drivers return a `bigint` (a string from pg, a number from mysql2 and SQLite, a BigInt) as decimal text. */
+export function idText(value: unknown): string {
   return BigInt(value as string | number | bigint).toString();
 }

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 /** Names the chain's rules: a later change of the encoding or the hash gets a new version string. */
@@ -6,9 +7,12 @@ export const CHAIN_VERSION = 'mikro-orm-audit-trail/chain/v1';
 /** One audit column and its canonical text as the database computed it (`canonicalExpression`), `null` for NULL. */
 export type CanonicalPair = readonly [column: string, text: string | null];
 
+// Node 20.12+ and 21.7+ hash a string in one call, about twice as fast as a Hash object (verify hashes every row).
+const oneShot = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+
 /** Lower-case hex SHA-256 of the UTF-8 bytes of `text`. */
 export function sha256hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', text) : createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**

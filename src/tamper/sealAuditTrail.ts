@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import { TamperErrors } from '../errors/TamperErrors.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildClockText, buildLastSeal, buildSealInsert } from '../sql/sealQueries.js';
-import { auditTableSource, rowsById, type AuditTableSource, type StreamedRow } from './auditRows.js';
+import { auditTableSource, type AuditTableSource, type StreamedRow } from './auditRows.js';
+import { rowsById } from './rowStreams.js';
 import type { SealKey } from './SealKey.js';
 import { sealMac, sealRowOf, type SealFields, type SealRow } from './sealRecord.js';
 import { SegmentBuilder, type Segment } from './SegmentBuilder.js';
@@ -86,18 +87,20 @@ async function sealTable(em: EntityManager, source: AuditTableSource, key: SealK
     rows += Number(done.row_count);
   };
   let lastId: bigint | undefined;
-  for await (const row of rowsById(em, source, { after: { id: from.toString(), kind: 'p' }, upTo: run.watermark, batchSize: options.batchSize })) {
-    if (row.id === lastId) {
-      // A prune record of a row that is still there (its prune rolled back after the record?): the row counts.
-      continue;
+  for await (const page of rowsById(em, source, { after: from.toString(), upTo: run.watermark, batchSize: options.batchSize })) {
+    for (const row of page) {
+      if (row.id === lastId) {
+        // A prune record of a row that is still there (a record forged, or written by hand): the row counts.
+        continue;
+      }
+      if (segment.full) {
+        const done = segment.finish();
+        await write(done);
+        segment = new SegmentBuilder(BigInt(done.to_id), done.digest);
+      }
+      segment.add(row.id, digestHash(row));
+      lastId = row.id;
     }
-    if (segment.full) {
-      const done = segment.finish();
-      await write(done);
-      segment = new SegmentBuilder(BigInt(done.to_id), done.digest);
-    }
-    segment.add(row.id, digestHash(row));
-    lastId = row.id;
   }
   await write(segment.finish(watermark));
   return result(seals, rows, watermark);

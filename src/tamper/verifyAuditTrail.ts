@@ -3,7 +3,8 @@ import type { AuditPlans } from '../discover/AuditPlan.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildAnySeal, buildSealById } from '../sql/sealQueries.js';
 import { buildRowCount } from '../sql/verifyQueries.js';
-import { auditTableSource, rowsById, rowsByTransaction, tamperTables, type AuditTableSource, type StreamedRow } from './auditRows.js';
+import { auditTableSource, tamperTables, type AuditTableSource, type StreamedRow } from './auditRows.js';
+import { rowsById, rowsByTransaction } from './rowStreams.js';
 import { ChainCheck, type ChainIssue } from './chainCheck.js';
 import type { Finding, TableReport, VerifyResult } from './Finding.js';
 import { FindingDrafts } from './FindingDrafts.js';
@@ -76,14 +77,14 @@ async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: 
   const watermarks = [...new Set(seals.filter(seal => seal.valid).map(seal => seal.watermark))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const issues: ChainIssue[] = [];
   const chains = new ChainCheck(table, watermarks, issue => issues.length < MAX_CHAIN_ISSUES && issues.push(issue));
-  const total = onProgress ? await rowCount(em, source) : 0;
-  const progress = onProgress && ((pass: 'chains' | 'seals', rows: number) => onProgress({ table, pass, rows, total }));
+  const { rows, records } = await rowCount(em, source);
+  const total = rows + records;
+  const progress = onProgress && ((pass: 'chains' | 'seals', read: number) => onProgress({ table, pass, rows: read, total }));
   let read = 0;
-  for await (const row of rowsByTransaction(em, source, batchSize)) {
-    chains.add(row);
-    if (++read % batchSize === 0) {
-      progress?.('chains', read);
-    }
+  for await (const page of rowsByTransaction(em, source, { batchSize, withRecords: records > 0 })) {
+    page.forEach(row => chains.add(row));
+    read += page.length;
+    progress?.('chains', read);
   }
   progress?.('chains', total);
   const report = await checkRows(em, source, drafts, { key, seals, batchSize, progress });
@@ -106,21 +107,23 @@ async function checkRows(
   const sealed = key && new SealedRowsCheck(seals, drafts, sealLoader(em, source, key));
   const counts = { rows: 0, prunedRecords: 0, backstopRows: 0, backstopIds: [] as string[] };
   let lastId: bigint | undefined;
-  for await (const row of rowsById(em, source, { batchSize })) {
-    if (row.kind === 'p') {
-      counts.prunedRecords++;
-      checkRecord(source, drafts, row, key);
-    } else {
-      counts.rows++;
-      checkRow(drafts, row, counts);
+  for await (const page of rowsById(em, source, { batchSize })) {
+    for (const row of page) {
+      if (row.kind === 'p') {
+        counts.prunedRecords++;
+        checkRecord(source, drafts, row, key);
+      } else {
+        counts.rows++;
+        checkRow(drafts, row, counts);
+      }
+      // Only where a seal's text must be read first does a row wait.
+      const waiting = row.id === lastId ? undefined : sealed?.add(row, digestHash(row));
+      if (waiting) {
+        await waiting;
+      }
+      lastId = row.id;
     }
-    if (row.id !== lastId) {
-      await sealed?.add(row, digestHash(row));
-    }
-    lastId = row.id;
-    if ((counts.rows + counts.prunedRecords) % batchSize === 0) {
-      progress?.('seals', counts.rows + counts.prunedRecords);
-    }
+    progress?.('seals', counts.rows + counts.prunedRecords);
   }
   await sealed?.end();
   return counts;
@@ -176,9 +179,9 @@ function sealCovering(seals: readonly SealHeader[], id: bigint): string | undefi
   return seal && seal.valid && seal.fromId < id ? seal.id : undefined;
 }
 
-async function rowCount(em: EntityManager, source: AuditTableSource): Promise<number> {
+async function rowCount(em: EntityManager, source: AuditTableSource): Promise<{ rows: number; records: number }> {
   const [row] = await executeStatement(em, undefined, buildRowCount(source), 'all');
-  return Number(row?.a ?? 0) + Number(row?.p ?? 0);
+  return { rows: Number(row?.a ?? 0), records: Number(row?.p ?? 0) };
 }
 
 async function anySeal(em: EntityManager, plans: AuditPlans): Promise<boolean> {
