@@ -6,7 +6,8 @@ import { SealKey } from '../../src/tamper/SealKey.js';
 import { sealCanonical, sealMac, sealRowOf, type SealFields } from '../../src/tamper/sealRecord.js';
 import { SEGMENT_TEXT_LIMIT, SegmentBuilder } from '../../src/tamper/SegmentBuilder.js';
 import { backstopHash, digestStep } from '../../src/tamper/segmentDigest.js';
-import { sha256hex } from '../../src/tamper/chain.js';
+import { canonicalEncoding, sha256hex } from '../../src/tamper/chain.js';
+import { encoderOf } from '../../src/tamper/auditRows.js';
 
 describe('id ranges', () => {
   it('writes increasing ids as ranges and reads them back one at a time', () => {
@@ -101,5 +102,19 @@ describe('finding drafts', () => {
     expect(drafts.omitted).toBe(1);
     expect(drafts.findings().at(-1)).toEqual({ table: 't', auditId: '30', kind: 'changed', message: 'related 31,32', relatedIds: ['31', '32'] });
     expect(drafts.findings()[0]).toMatchObject({ auditId: '5', lastAuditId: '7' });
+  });
+});
+
+describe('row encoding', () => {
+  it('is canonicalEncoding for columns in its order, NULLs left out, any text escaped as JSON does', () => {
+    const columns = ['_audit_actor', '_audit_transaction', 'a"b', 'id', 'name', 'ünï', '\u2028'];
+    const encode = encoderOf(columns);
+    const texts = ['x', null, 'quote " back \\ slash', '12', 'line\nbreak\u2028', '', '\u0000\ud800'];
+    for (let n = 0; n < 200; n++) {
+      const row = columns.map((_, i) => ((n >> i) & 1 ? null : texts[(n + i) % texts.length]!));
+      expect(encode(row)).toBe(canonicalEncoding(columns.map((column, i) => [column, row[i]!] as const)));
+    }
+    const unsorted = encoderOf(['b', 'a']);
+    expect(unsorted(['1', '2'])).toBe('[["a","2"],["b","1"]]');
   });
 });
