@@ -7,6 +7,8 @@
 // The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick). The `browser`
 // operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`). The
 // `tamper` operation compares the audited flush with and without tamper evidence, and eight concurrent writers.
+// The `verify` operation times verifyAuditTrail() with seals on 100,000 and 1,000,000 tamper-evident audit rows on
+// PostgreSQL, each in a process of its own for its peak memory (`npm run bench -- --ops verify`; 100,000 with --quick).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
@@ -19,8 +21,9 @@ import { benchAsOf, type AsOfResult } from './asOf.js';
 import { benchBrowser, printBrowserResult, type BrowserResult } from './browser.js';
 import { installTriggers } from './triggers.js';
 import { benchTamper, printTamperSummary, type TamperCell, type TamperConcurrency } from './tamper.js';
+import { benchVerify, printVerifyResult, type VerifyResult } from './verify.js';
 
-type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser' | 'tamper';
+type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser' | 'tamper' | 'verify';
 type VariantName = 'plain' | 'library' | 'trigger' | 'statement trigger';
 
 interface Variant {
@@ -61,9 +64,10 @@ const asOfResults: AsOfResult[] = [];
 const browserResults: BrowserResult[] = [];
 const tamperCells: TamperCell[] = [];
 const tamperConcurrency: TamperConcurrency[] = [];
+const verifyResults: VerifyResult[] = [];
 
-// The browser and tamper cases open their own databases; the loop below is for the other operations.
-const perDatabase = operations.some(op => op !== 'browser' && op !== 'tamper');
+// The browser, tamper and verify cases open their own databases; the loop below is for the other operations.
+const perDatabase = operations.some(op => op !== 'browser' && op !== 'tamper' && op !== 'verify');
 for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.includes(d.name)))) {
   if (!db.available) {
     console.error(`${db.name}: not reachable at ${db.address}, skipped`);
@@ -145,7 +149,7 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
     return performance.now() - start;
   };
 
-  for (const operation of operations.filter(op => op !== 'browser' && op !== 'tamper')) {
+  for (const operation of operations.filter(op => op !== 'browser' && op !== 'tamper' && op !== 'verify')) {
     if (operation === 'asof') {
       const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
       asOfResults.push(result);
@@ -216,11 +220,18 @@ if (operations.includes('browser') && (!wanted || wanted.includes('postgresql'))
   browserResults.push(result);
   printBrowserResult(result);
 }
+if (operations.includes('verify') && (!wanted || wanted.includes('postgresql'))) {
+  for (const rows of args.quick ? [100_000] : [100_000, 1_000_000]) {
+    const result = await benchVerify(rows, args.quick ? 1 : 3);
+    verifyResults.push(result);
+    printVerifyResult(result);
+  }
+}
 
 printSummary();
 printTamperSummary(tamperCells, tamperConcurrency);
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, tamper: { cells: tamperCells, concurrency: tamperConcurrency } }, null, 2));
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, tamper: { cells: tamperCells, concurrency: tamperConcurrency }, verify: verifyResults }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 

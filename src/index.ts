@@ -48,3 +48,12 @@ export type {
 export type { AuditTableMismatch } from './discover/reconcileAuditTables.js';
 export { auditBrowser } from './browser/auditBrowser.js';
 export type { AuditBrowserOptions } from './browser/auditBrowser.js';
+export { sealAuditTrail } from './tamper/sealAuditTrail.js';
+export type { SealOptions, SealResult, SealedTable } from './tamper/sealAuditTrail.js';
+export { verifyAuditTrail } from './tamper/verifyAuditTrail.js';
+export type { VerifyOptions } from './tamper/verifyAuditTrail.js';
+export type { Finding, FindingKind, TableReport, VerifyResult } from './tamper/Finding.js';
+export { SealKey, loadSealKey, requireSealKey } from './tamper/SealKey.js';
+export type { SealKeySource } from './tamper/SealKey.js';
+export { AuditTrailSeal, AuditTrailPruned } from './tamper/tamperEntities.js';
+export type { AuditTrailSealEntity, AuditTrailPrunedEntity } from './tamper/tamperEntities.js';

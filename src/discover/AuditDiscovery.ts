@@ -10,6 +10,7 @@ import { completeAuditEntity } from './completeAuditEntity.js';
 import { buildPlans } from './buildPlans.js';
 import type { DiscoveryRun, DiscoverySettings } from './DiscoveryRun.js';
 import { AuditTableCheck } from './AuditTableCheck.js';
+import { alignTamperEntity } from './tamperTables.js';
 
 /**
  * MikroORM's discovery hooks: `onMetadata` copies each source's own columns into its audit entity while
@@ -30,6 +31,7 @@ export class AuditDiscovery {
   onMetadata(meta: EntityMetadata, platform: Platform): void {
     const run = this.#run(platform);
     run.discovered++;
+    alignTamperEntity(meta, platform);
     const pivot = findPivotAuditByClass(meta.class);
     if (pivot) {
       const owner = findDefinition(pivot.owner)!;

@@ -16,6 +16,7 @@ import { dropsRemovedColumn } from './retainedColumns.js';
 import { DatabaseCascades } from './DatabaseCascades.js';
 import { KeyChangeCascades } from './KeyChangeCascades.js';
 import { installBackstop } from './installBackstop.js';
+import { protectTamperTables } from './tamperTables.js';
 import { addAuditedPivotEntities, completePivotAudit, warnUnauditedCollections } from './pivotPlans.js';
 import type { ReconcileTarget } from './reconcileAuditTables.js';
 import { usesSingleTableInheritance, validateColumns, validateTable } from './validateAuditEntity.js';
@@ -57,7 +58,7 @@ export function buildPlans(storage: MetadataStorage, platform: Platform, run: Di
     guard.protect(plan.shape.auditTable, audit.className, plan.shape.dialect, column => dropsRemovedColumn(options.dropRemovedColumns, column));
     guard.protectSource(plan.shape.sourceTable, source.className);
   }
-  const auditEntities = new Set(audits.map(a => a.audit.className));
+  const auditEntities = new Set([...audits.map(a => a.audit.className), ...protectTamperTables(metas, guard, dialect ?? 'sqlite')]);
   const pivots = new Map<string, PivotPlan>();
   for (const meta of metas) {
     const pending = run.pivots.get(meta.className);

@@ -8,6 +8,7 @@ import { AuditTrailSubscriber } from '../capture/AuditTrailSubscriber.js';
 import { auditOf } from '../define/auditOf.js';
 import { pivotAuditsOf } from '../define/auditOfCollection.js';
 import { AuditTrailConfigError } from '../errors/index.js';
+import { withTamperEntities } from '../tamper/tamperEntities.js';
 
 /** The parts of a MikroORM config that `withAuditTrail` reads and extends. */
 export interface AuditableConfig {
@@ -40,8 +41,8 @@ export function withAuditTrail<C>(config: C & AuditableConfig, options: AuditTra
   const settings = resolveModuleOptions(options);
   const guard = new AuditWriteGuard(settings.strict);
   const discovery = new AuditDiscovery({ ...settings, guard, autoLoadEntities: config.autoLoadEntities === true });
-  const entities = config.entities && withAuditEntities(config.entities);
-  const entitiesTs = config.entitiesTs && withAuditEntities(config.entitiesTs);
+  const entities = config.entities && withTamperEntities(withAuditEntities(config.entities), options);
+  const entitiesTs = config.entitiesTs && withTamperEntities(withAuditEntities(config.entitiesTs), options);
   const subscriber = new AuditTrailSubscriber();
   const userDiscovery = config.discovery ?? {};
   const userOnQuery = config.onQuery;

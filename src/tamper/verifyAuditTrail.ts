@@ -1,0 +1,195 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { AuditPlans } from '../discover/AuditPlan.js';
+import { executeStatement } from '../mikro-orm/execute.js';
+import { buildAnySeal, buildSealById } from '../sql/sealQueries.js';
+import { buildRowCount } from '../sql/verifyQueries.js';
+import { auditTableSource, tamperTables, type AuditTableSource, type StreamedRow } from './auditRows.js';
+import { rowsById, rowsByTransaction } from './rowStreams.js';
+import { ChainCheck, type ChainIssue } from './chainCheck.js';
+import type { Finding, TableReport, VerifyResult } from './Finding.js';
+import { FindingDrafts } from './FindingDrafts.js';
+import { foldChainIssues } from './foldChainIssues.js';
+import { digestHash } from './sealAuditTrail.js';
+import { checkSealChain, type SealHeader } from './sealChainCheck.js';
+import { SealedRowsCheck, type SealLoader } from './SealedRowsCheck.js';
+import type { SealKey } from './SealKey.js';
+import { prunedMac, sealMac, sealRowOf } from './sealRecord.js';
+import { tamperEvidentPlans } from './tamperPlans.js';
+
+/** Options of `verifyAuditTrail()`. */
+export interface VerifyOptions {
+  /** The seal key: without it only chains are checked, and seals and prune records are not. */
+  key?: SealKey;
+  /** Rows read per statement. Defaults to 5,000. */
+  batchSize?: number;
+  /** Findings kept per table (the rest are counted in `omittedFindings`). Defaults to 1,000. */
+  maxFindings?: number;
+  /**
+   * Called as verify reads: the table, the pass (chains, then seals), the rows and prune records it has read,
+   * and about how many it will read in that pass (the table's rows and records: the chain pass skips rows
+   * without a hash).
+   */
+  onProgress?: (progress: VerifyProgress) => void;
+}
+
+/** See `VerifyOptions.onProgress`. */
+export interface VerifyProgress {
+  readonly table: string;
+  readonly pass: 'chains' | 'seals';
+  readonly rows: number;
+  readonly total: number;
+}
+
+// Chain issues kept for folding, per table: past this the table is badly damaged and findings are capped anyway.
+const MAX_CHAIN_ISSUES = 100_000;
+
+/**
+ * Checks every tamper-evident audit table: recomputes each transaction's hash chain (changed, inserted and
+ * removed rows), and with the key each seal (its MAC and predecessor), the rows it covers (ids, fingerprints,
+ * digest: removed, inserted, rewritten rows, a removed tail) and the prune records (their MAC). Two passes per
+ * table in keyset batches, so memory does not grow with history. Rows newer than the last seal are checked by
+ * their chains only. Trigger-backstop rows (no hash) are listed per table, not reported as findings.
+ *
+ * @example
+ * const { findings } = await verifyAuditTrail(orm, { key: loadSealKey() });
+ */
+export async function verifyAuditTrail(orm: { readonly em: EntityManager }, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const em = orm.em.fork();
+  const { plans, tamperEvident } = tamperEvidentPlans(em);
+  const findings: Finding[] = [];
+  const tables: TableReport[] = [];
+  let omittedFindings = 0;
+  for (const plan of tamperEvident) {
+    const source = await auditTableSource(em, plans!, plan);
+    const drafts = new FindingDrafts(source.auditTable, options.maxFindings ?? 1000);
+    tables.push(await verifyTable(em, source, drafts, options));
+    findings.push(...drafts.findings().sort(byId));
+    omittedFindings += drafts.omitted;
+  }
+  const seals = options.key ? 'checked' : plans && (await anySeal(em, plans)) ? 'not-checked' : 'none';
+  return { findings, omittedFindings, tables, seals, keyId: options.key?.id };
+}
+
+async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: FindingDrafts, options: VerifyOptions): Promise<TableReport> {
+  const { key, batchSize = 5000, onProgress } = options;
+  const table = source.auditTable;
+  const seals = key ? await checkSealChain(em, source, table, key, drafts) : [];
+  const watermarks = [...new Set(seals.filter(seal => seal.valid).map(seal => seal.watermark))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const issues: ChainIssue[] = [];
+  const chains = new ChainCheck(table, watermarks, issue => issues.length < MAX_CHAIN_ISSUES && issues.push(issue));
+  const { rows, records } = await rowCount(em, source);
+  const total = rows + records;
+  const progress = onProgress && ((pass: 'chains' | 'seals', read: number) => onProgress({ table, pass, rows: read, total }));
+  let read = 0;
+  for await (const page of rowsByTransaction(em, source, { batchSize, withRecords: records > 0 })) {
+    page.forEach(row => chains.add(row));
+    read += page.length;
+    progress?.('chains', read);
+  }
+  progress?.('chains', total);
+  const report = await checkRows(em, source, drafts, { key, seals, batchSize, progress });
+  progress?.('seals', total);
+  foldChainIssues(issues, drafts, id => sealCovering(seals, id));
+  const lastSeal = seals[seals.length - 1];
+  return { ...report, table, entity: source.plan.sourceName, seals: seals.length, sealedTo: lastSeal ? lastSeal.toId.toString() : null };
+}
+
+type RowCounts = Pick<TableReport, 'rows' | 'prunedRecords' | 'backstopRows' | 'backstopIds'>;
+
+// Pass 2, by id: backstop rows, prune records' MACs, and with the key every seal's segment.
+async function checkRows(
+  em: EntityManager,
+  source: AuditTableSource,
+  drafts: FindingDrafts,
+  options: Pick<VerifyOptions, 'key'> & { seals: readonly SealHeader[]; batchSize: number; progress?: (pass: 'seals', rows: number) => void },
+): Promise<RowCounts> {
+  const { key, seals, batchSize, progress } = options;
+  const sealed = key && new SealedRowsCheck(seals, drafts, sealLoader(em, source, key));
+  const counts = { rows: 0, prunedRecords: 0, backstopRows: 0, backstopIds: [] as string[] };
+  let lastId: bigint | undefined;
+  for await (const page of rowsById(em, source, { batchSize })) {
+    for (const row of page) {
+      if (row.kind === 'p') {
+        counts.prunedRecords++;
+        checkRecord(source, drafts, row, key);
+      } else {
+        counts.rows++;
+        checkRow(drafts, row, counts);
+      }
+      // Only where a seal's text must be read first does a row wait.
+      const waiting = row.id === lastId ? undefined : sealed?.add(row, digestHash(row));
+      if (waiting) {
+        await waiting;
+      }
+      lastId = row.id;
+    }
+    progress?.('seals', counts.rows + counts.prunedRecords);
+  }
+  await sealed?.end();
+  return counts;
+}
+
+function checkRow(drafts: FindingDrafts, row: StreamedRow, counts: { backstopRows: number; backstopIds: string[] }): void {
+  if (row.hash === null) {
+    counts.backstopRows++;
+    if (counts.backstopIds.length < 100) {
+      counts.backstopIds.push(row.id.toString());
+    }
+  } else if (row.tx === null) {
+    drafts.add({ kind: 'changed', auditId: row.id, related: [], message: () => `Row ${row.id} has a chain hash but no _audit_transaction: its transaction id was removed.` });
+  }
+}
+
+function checkRecord(source: AuditTableSource, drafts: FindingDrafts, row: StreamedRow, key: SealKey | undefined): void {
+  if (!key) {
+    return;
+  }
+  const fields = { audit_table: source.auditTable, audit_id: row.id.toString(), audit_transaction: row.tx, audit_hash: row.hash, backstop_hash: row.backstopHash };
+  if (prunedMac(key, fields) !== row.mac) {
+    drafts.add({
+      kind: 'bad-prune-record',
+      auditId: row.id,
+      related: [],
+      message: () => `The prune record of row ${row.id} does not verify with the key: it was forged or changed, and may hide a removed row.`,
+    });
+  }
+}
+
+function sealLoader(em: EntityManager, source: AuditTableSource, key: SealKey): SealLoader {
+  return async seal => {
+    const [row] = await executeStatement(em, undefined, buildSealById(source, seal.id), 'all');
+    const stored = row && sealRowOf(row);
+    return stored && sealMac(key, stored) === stored.mac ? stored : undefined;
+  };
+}
+
+// The seal whose segment holds `id`, if one verified (seals are in `to_id` order and do not overlap).
+function sealCovering(seals: readonly SealHeader[], id: bigint): string | undefined {
+  let low = 0;
+  let high = seals.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (seals[mid]!.toId < id) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  const seal = seals[low];
+  return seal && seal.valid && seal.fromId < id ? seal.id : undefined;
+}
+
+async function rowCount(em: EntityManager, source: AuditTableSource): Promise<{ rows: number; records: number }> {
+  const [row] = await executeStatement(em, undefined, buildRowCount(source), 'all');
+  return { rows: Number(row?.a ?? 0), records: Number(row?.p ?? 0) };
+}
+
+async function anySeal(em: EntityManager, plans: AuditPlans): Promise<boolean> {
+  const [row] = await executeStatement(em, undefined, buildAnySeal(tamperTables(plans)), 'all');
+  return Number(row?.n ?? 0) > 0;
+}
+
+function byId(a: Finding, b: Finding): number {
+  const [x, y] = [BigInt(a.auditId), BigInt(b.auditId)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -1,0 +1,83 @@
+// `mikro-orm-audit-trail verify` in this process: exit codes, the key from the environment or a file, --seal,
+// what it prints for people and as JSON.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { runInProcess } from '../cli/support/captureIo.js';
+import { refreshSchema } from '../support/mikro.js';
+import { AUDIT_TABLE, KEY, describeTamper, middleOfChain, sealedHistory, sealedTo, storedRows, writeFirstHistory, writeMoreHistory } from './support/ledger.js';
+
+const keyFile = join(tmpdir(), `verify-cli-${process.pid}.key`);
+writeFileSync(keyFile, `base64:${Buffer.from('5e'.repeat(32), 'hex').toString('base64')}\n`);
+
+describeTamper('verify on the command line', import.meta.url, ctx => {
+  const verify = (...args: string[]) => runInProcess(ctx.orm, ['verify', ...args]);
+
+  afterEach(() => {
+    delete process.env.AUDIT_TRAIL_SEAL_KEY;
+  });
+
+  it('no seals yet and no key: checks the chains, exit 0', async () => {
+    await refreshSchema(ctx.orm);
+    await writeFirstHistory(ctx.orm);
+    const run = await verify();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/ledger_audit \(Ledger\): \d+ rows, 0 prune records, seals not checked\nno findings\n$/);
+    expect(run.stderr).not.toMatch(/error/);
+  });
+
+  it('--seal seals what it verified, with the key from the environment; then verify with the key file finds nothing', async () => {
+    await refreshSchema(ctx.orm);
+    await writeFirstHistory(ctx.orm);
+    process.env.AUDIT_TRAIL_SEAL_KEY = '5e'.repeat(32);
+    const sealing = await verify('--seal');
+    expect(sealing.status, sealing.stderr).toBe(0);
+    const rows = await storedRows(ctx.dba);
+    expect(sealing.stdout).toContain(`sealed ledger_audit: ${rows.length} new rows in 1 seal, up to _audit_id ${rows.at(-1)!.id}`);
+    delete process.env.AUDIT_TRAIL_SEAL_KEY;
+    const checked = await verify('--key-file', keyFile);
+    expect(checked.status).toBe(0);
+    expect(checked.stdout).toContain(`1 seal up to _audit_id ${rows.at(-1)!.id}`);
+  });
+
+  it('seals exist but no key: the chains are checked, exit 2 with the fix', async () => {
+    await sealedHistory(ctx.orm);
+    const run = await verify();
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/seals exist but no seal key was given.*Set AUDIT_TRAIL_SEAL_KEY or pass --key-file <path>/);
+  });
+
+  it('a finding: exit 1, nothing sealed, the finding in the output and as JSON', async () => {
+    await sealedHistory(ctx.orm);
+    const row = middleOfChain(await storedRows(ctx.dba), await sealedTo(ctx.dba));
+    await ctx.dba.query(`delete from ${AUDIT_TABLE} where _audit_id = ?`, [row.id]);
+    const seals = await ctx.dba.query('select count(*) as n from audit_trail_seal');
+    const run = await verify('--seal', '--key-file', keyFile);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`✗ removed ledger_audit _audit_id ${row.id}: Row ${row.id}, sealed (seal #`);
+    expect(run.stdout).toMatch(/1 finding: history was changed outside the application\n$/);
+    expect(run.stderr).toContain('not sealed: verify found changes');
+    expect(await ctx.dba.query('select count(*) as n from audit_trail_seal')).toEqual(seals);
+    const json = await verify('--json', '--key-file', keyFile);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, seals: 'checked', keyId: KEY.id, findings: [{ table: AUDIT_TABLE, auditId: String(row.id), kind: 'removed' }] });
+  });
+
+  it('progress as plain lines on stderr; --seal without a key, a bad key, a bad option: exit 2 with the fix', async () => {
+    await sealedHistory(ctx.orm);
+    await writeMoreHistory(ctx.orm, 20);
+    const run = await verify('--key-file', keyFile, '--batch-size', '2');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^verify ledger_audit \(chains\): \d+\/\d+ rows/m);
+    expect(run.stderr).toMatch(/^verify ledger_audit \(seals\): (\d+)\/\1 rows \(100%\)/m);
+    const noKey = await verify('--seal');
+    expect([noKey.status, noKey.stderr]).toEqual([2, expect.stringMatching(/verify --seal needs the seal key.*AUDIT_TRAIL_SEAL_KEY/)]);
+    process.env.AUDIT_TRAIL_SEAL_KEY = 'not a key';
+    const badKey = await verify();
+    expect([badKey.status, badKey.stderr]).toEqual([2, expect.stringMatching(/seal key from the environment variable AUDIT_TRAIL_SEAL_KEY is not usable/)]);
+    expect(badKey.stderr).not.toContain('not a key');
+    const badBatch = await verify('--batch-size', '0');
+    expect(badBatch.status).toBe(2);
+  });
+});
