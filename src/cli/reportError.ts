@@ -30,7 +30,7 @@ export function configError(error: unknown): unknown {
   if (/^@mikro-orm\/cli needs to be installed as a local dependency/.test(message)) {
     return CliUsageError.notADependency('@mikro-orm/cli');
   }
-  if (!(error instanceof AuditTrailErrorBase) && /MikroORM config|config file|ts-node|TypeScript/i.test(message)) {
+  if (!(error instanceof AuditTrailErrorBase) && /MikroORM config|config file|ts-node|TypeScript|tsconfig/i.test(message)) {
     return CliUsageError.configNotLoaded(message);
   }
   return error;

@@ -3,6 +3,7 @@
 // ./mikro-orm.config.js, --config, --context, MIKRO_ORM_CLI_CONFIG, package.json "mikro-orm".configPaths; and
 // answers every config it cannot use with exit 2 and the fix.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ormMajor } from '../packaging/consumerProjects.js';
 import { DATABASES, dbNameFor } from '../support/databases.js';
@@ -82,7 +83,7 @@ describe(`the installed bin loads configs as the mikro-orm CLI does (MikroORM ${
   it('answers a missing config file, a config that fails, and a project without @mikro-orm/cli with exit 2', () => {
     const missing = runBin(root, 'cjs', ['--config', 'nowhere.js', 'status'], sqlite.env);
     expect(missing.status).toBe(2);
-    expect(errorOf(missing.stderr)).toMatch(/^error: MikroORM config file not found in \['nowhere\.js'\]\. The CLI loads the MikroORM config as the MikroORM CLI does: give its path with --config <path>/);
+    expect(errorOf(missing.stderr)).toMatch(/^error: MikroORM config file not found in \['nowhere\.js'\]\. The CLI loads the MikroORM config as the mikro-orm CLI does: give its path with --config <path>/);
     const failing = runBin(root, 'cjs', ['status'], {});
     expect(failing.status).toBe(2);
     expect(errorOf(failing.stderr)).toMatch(/^error: .*JSON/);
@@ -101,7 +102,8 @@ describe(`the installed bin loads configs as the mikro-orm CLI does (MikroORM ${
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: mikro-orm-audit-trail [options] [command]');
     const version = runBin(root, 'cjs', ['--version']);
-    expect(version).toEqual({ status: 0, stdout: `${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`, stderr: '' });
+    const installed = JSON.parse(readFileSync(join(root, 'node_modules/mikro-orm-audit-trail/package.json'), 'utf8')) as { version: string };
+    expect(version).toEqual({ status: 0, stdout: `${installed.version}\n`, stderr: '' });
     expect(runBin(root, 'cjs', ['stats'])).toEqual({ status: 2, stdout: '', stderr: "error: unknown command 'stats'\n(Did you mean status?). See npx mikro-orm-audit-trail --help.\n" });
     const none = runBin(root, 'cjs', []);
     expect(none.status).toBe(2);

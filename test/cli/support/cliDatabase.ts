@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { allowAuditTableWrites, withAuditTrail } from '../../../src/index.js';
+import { allowAuditTableWrites, auditContext, withAuditTrail } from '../../../src/index.js';
 import type { TestDatabase } from '../../support/databases.js';
 import { refreshSchema } from '../../support/mikro.js';
 import { Membership, Person } from './entities.js';
@@ -19,9 +19,10 @@ export interface CliDatabase {
 
 /**
  * Creates the tables of test/cli/support/entities.ts in a database of its own (a file for SQLite, which the bin
- * opens too), writes the seeded history with this repository's library, and says how the bin connects to it.
+ * opens too), writes the seeded history with this repository's library (and `memberships` more Membership rows
+ * inserted by 'loader'), and says how the bin connects to it.
  */
-export async function cliDatabase(db: TestDatabase, dbName: string): Promise<CliDatabase> {
+export async function cliDatabase(db: TestDatabase, dbName: string, memberships = 0): Promise<CliDatabase> {
   const name = db.name === 'sqlite' ? join(mkdtempSync(join(tmpdir(), 'audit-cli-db-')), `${dbName}.sqlite`) : dbName;
   // The suite's SQLite config is an in-memory database whatever the name: here it is a file both processes open.
   const config = { ...db.config(name), dbName: name };
@@ -32,6 +33,10 @@ export async function cliDatabase(db: TestDatabase, dbName: string): Promise<Cli
   try {
     await refreshSchema(orm);
     seeded = await seedHistory(orm);
+    if (memberships > 0) {
+      const rows = Array.from({ length: memberships }, (_, i) => ({ team: 2, person: i + 1, role: `member ${i}` }));
+      await auditContext.run({ user: 'loader' }, () => orm.em.fork().insertMany(Membership, rows));
+    }
   } finally {
     await orm.close(true);
   }

@@ -4,7 +4,7 @@
 // contexts in config/contexts.js), `paths` (cjs whose package.json names its config in "mikro-orm".configPaths)
 // and `nocli` (cjs whose package.json does not list @mikro-orm/cli). One npm install per test file.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,8 +23,9 @@ export interface BinRun {
   readonly stderr: string;
 }
 
-// The SQLite driver's native addon (sqlite3 on MikroORM 6, better-sqlite3 on 7), built for this Node by this
-// repository's install: compiling it again takes minutes, so the install skips scripts and copies the build in.
+// The SQLite driver's native addon: sqlite3 on MikroORM 6, built for this Node by this repository's install
+// (compiling it again takes minutes, so the install skips scripts and copies the build in); better-sqlite3 on 7,
+// which ships its builds in the package.
 const NATIVE = ormMajor >= 7 ? 'better-sqlite3' : 'sqlite3';
 
 /** Installs the packed package, MikroORM and the projects into a new folder; returns it. */
@@ -39,12 +40,15 @@ export function installCliProjects(): string {
     ...orm('sqlite'),
     ...orm('postgresql'),
     ...orm('mysql'),
-    ...(ormMajor >= 7 ? { ...orm('decorators'), tsx: devDependency('tsx') } : { 'ts-node': '10.9.2' }),
+    // MikroORM 7's legacy decorators read types through reflect-metadata, as its docs tell users to install.
+    ...(ormMajor >= 7 ? { ...orm('decorators'), tsx: devDependency('tsx'), 'reflect-metadata': devDependency('reflect-metadata') } : { 'ts-node': '10.9.2' }),
     typescript: devDependency('typescript'),
     [NATIVE]: (JSON.parse(readFileSync(join(native, 'package.json'), 'utf8')) as { version: string }).version,
   };
   installDependencies(root, 'audit-cli-consumers', dependencies, true);
-  cpSync(join(native, 'build'), join(root, 'node_modules', NATIVE, 'build'), { recursive: true });
+  if (existsSync(join(native, 'build'))) {
+    cpSync(join(native, 'build'), join(root, 'node_modules', NATIVE, 'build'), { recursive: true });
+  }
   const project = (name: CliProject, from: string, type: 'module' | 'commonjs', extra: object = {}, deps: Record<string, string> = dependencies) => {
     cpSync(join(fixtures, from), join(root, name), { recursive: true });
     writeFileSync(join(root, name, 'package.json'), JSON.stringify({ name: `cli-${name}`, private: true, type, dependencies: deps, ...extra }, null, 2));
@@ -60,7 +64,9 @@ export function installCliProjects(): string {
     join(root, 'ts/src/decorators.ts'),
     `export { Entity, PrimaryKey, Property } from '${ormMajor >= 7 ? '@mikro-orm/decorators/legacy' : '@mikro-orm/core'}';\n`,
   );
-  project('esm', 'esm', 'module');
+  // MikroORM 7's CLI registers tsx (found at the root, for the TypeScript project) wherever it runs, and tsx then
+  // wants a tsconfig.json: a JavaScript project says it has no TypeScript, as MikroORM documents.
+  project('esm', 'esm', 'module', { 'mikro-orm': { preferTs: false } });
   project('cjs', 'cjs', 'commonjs');
   project('paths', 'cjs', 'commonjs', { 'mikro-orm': { configPaths: ['./config/contexts.js'] } });
   const withoutCli = Object.fromEntries(Object.entries(dependencies).filter(([name]) => name !== '@mikro-orm/cli'));
