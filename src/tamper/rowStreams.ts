@@ -28,9 +28,11 @@ async function* pages(em: EntityManager, statement: (last: Raw | undefined) => S
 
 /**
  * Every audit row and prune record of the table in `_audit_id` order (a row before the record of the same id),
- * after `after`, up to `upTo`: two keyset streams merged, a page at a time.
+ * after `after`, up to `upTo`: two keyset streams merged, a page at a time. A page's rows are made as they are
+ * iterated, so that they die young (a page of objects alive across garbage collections cost verify more than
+ * all its hashing).
  */
-export async function* rowsById(em: EntityManager, source: AuditTableSource, options: { after?: string; upTo?: string; batchSize: number }): AsyncGenerator<StreamedRow[]> {
+export async function* rowsById(em: EntityManager, source: AuditTableSource, options: { after?: string; upTo?: string; batchSize: number }): AsyncGenerator<Iterable<StreamedRow>> {
   const { upTo, batchSize } = options;
   const from = (raw: Raw | undefined) => (raw ? idText(raw.id) : options.after);
   const rows = new PageCursor(source, 'a', pages(em, last => buildRowsById(source, from(last), upTo, batchSize), batchSize));
@@ -39,29 +41,32 @@ export async function* rowsById(em: EntityManager, source: AuditTableSource, opt
   while (!rows.done || !records.done) {
     // Up to the end of whichever page ends first: past it, the other stream's next page may hold lower ids.
     const bound = rows.done ? records.last! : records.done ? rows.last! : rows.last! < records.last! ? rows.last! : records.last!;
-    const merged: StreamedRow[] = [];
-    for (;;) {
-      const row = rows.peek();
-      const record = records.peek();
-      const useRow = !!row && (!record || row.id <= record.id);
-      const next = useRow ? row : record;
-      if (!next || next.id > bound) {
-        break;
-      }
-      merged.push(useRow ? rows.take() : records.take());
-    }
-    yield merged;
+    yield merged(rows, records, bound);
     await Promise.all([rows.fill(), records.fill()]);
   }
 }
 
-/** One keyset stream, one page held at a time. */
+function* merged(rows: PageCursor, records: PageCursor, bound: bigint): Generator<StreamedRow> {
+  for (;;) {
+    const row = rows.peek();
+    const record = records.peek();
+    const useRow = !!row && (!record || row.id <= record.id);
+    const next = useRow ? row : record;
+    if (!next || next.id > bound) {
+      return;
+    }
+    yield useRow ? rows.take() : records.take();
+  }
+}
+
+/** One keyset stream, one page held at a time, its rows made one by one as they are taken. */
 class PageCursor {
   readonly #source: AuditTableSource;
   readonly #kind: RowKind;
   readonly #pages: AsyncGenerator<Raw[]>;
-  #rows: StreamedRow[] = [];
+  #raws: Raw[] = [];
   #at = 0;
+  #current: StreamedRow | undefined;
   #ended = false;
 
   constructor(source: AuditTableSource, kind: RowKind, pages: AsyncGenerator<Raw[]>) {
@@ -72,29 +77,38 @@ class PageCursor {
 
   /** Reads the next page once this one is used up. */
   async fill(): Promise<void> {
-    while (this.#at >= this.#rows.length && !this.#ended) {
+    while (this.#at >= this.#raws.length && !this.#ended) {
       const page = await this.#pages.next();
       this.#ended = !!page.done;
-      this.#rows = page.done ? [] : page.value.map(raw => streamedRow(this.#source, raw, this.#kind, false));
+      this.#raws = page.done ? [] : page.value;
       this.#at = 0;
+      this.#current = undefined;
     }
   }
 
   get done(): boolean {
-    return this.#ended && this.#at >= this.#rows.length;
+    return this.#ended && this.#at >= this.#raws.length;
   }
 
   /** The highest id of the page held. */
   get last(): bigint | undefined {
-    return this.#rows[this.#rows.length - 1]?.id;
+    const raw = this.#raws[this.#raws.length - 1];
+    return raw && BigInt(raw.id as string | number | bigint);
   }
 
   peek(): StreamedRow | undefined {
-    return this.#rows[this.#at];
+    const raw = this.#raws[this.#at];
+    if (raw && !this.#current) {
+      this.#current = streamedRow(this.#source, raw, this.#kind, false);
+    }
+    return this.#current;
   }
 
   take(): StreamedRow {
-    return this.#rows[this.#at++]!;
+    const row = this.peek()!;
+    this.#at++;
+    this.#current = undefined;
+    return row;
   }
 }
 
@@ -104,16 +118,16 @@ class PageCursor {
  * from it. The records of each page's transactions are read with the page; ids, not transaction texts, are
  * compared here, so no collation is assumed.
  */
-export async function* rowsByTransaction(em: EntityManager, source: AuditTableSource, options: { batchSize: number; withRecords: boolean }): AsyncGenerator<StreamedRow[]> {
+export async function* rowsByTransaction(em: EntityManager, source: AuditTableSource, options: { batchSize: number; withRecords: boolean }): AsyncGenerator<Iterable<StreamedRow>> {
   const { batchSize, withRecords } = options;
   const statement = (last: Raw | undefined) => buildRowsByTransaction(source, last && { tx: String(last.tx), id: idText(last.id) }, batchSize);
   let last: { tx: string; id: bigint } | undefined;
   for await (const page of pages(em, statement, batchSize)) {
-    const rows = page.map(raw => streamedRow(source, raw, 'a', true));
     if (!withRecords) {
-      yield rows;
+      yield made(source, page);
       continue;
     }
+    const rows = page.map(raw => streamedRow(source, raw, 'a', true));
     const records = await recordsOf(em, source, page);
     const merged: StreamedRow[] = [];
     // Per transaction, the first of its records not handed out yet.
@@ -132,6 +146,12 @@ export async function* rowsByTransaction(em: EntityManager, source: AuditTableSo
       last = { tx, id: row.id };
     }
     yield merged;
+  }
+}
+
+function* made(source: AuditTableSource, page: readonly Raw[]): Generator<StreamedRow> {
+  for (const raw of page) {
+    yield streamedRow(source, raw, 'a', true);
   }
 }
 

@@ -82,8 +82,10 @@ async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: 
   const progress = onProgress && ((pass: 'chains' | 'seals', read: number) => onProgress({ table, pass, rows: read, total }));
   let read = 0;
   for await (const page of rowsByTransaction(em, source, { batchSize, withRecords: records > 0 })) {
-    page.forEach(row => chains.add(row));
-    read += page.length;
+    for (const row of page) {
+      chains.add(row);
+      read++;
+    }
     progress?.('chains', read);
   }
   progress?.('chains', total);
