@@ -5,6 +5,6 @@ const orm = await MikroORM.init(verifyBenchConfig(Number(process.argv[2] ?? 1000
 await orm.em.getConnection().execute('select 1');
 const t0 = performance.now();
 let last = '';
-await verifyAuditTrail(orm, { batchSize: Number(process.argv[4] ?? 5000), key: process.argv[3] === 'nokey' ? undefined : BENCH_KEY, onProgress: p => { if (p.pass !== last) { console.log(p.pass, (performance.now() - t0).toFixed(0)); last = p.pass; } } });
+await verifyAuditTrail(orm, { batchSize: Number(process.argv[4] ?? 5000), key: process.argv[3] === 'nokey' ? undefined : BENCH_KEY, onProgress: p => { void p; void last; } });
 console.log('end', (performance.now() - t0).toFixed(0), 'cpu', JSON.stringify(process.cpuUsage()));
 await orm.close();

@@ -22,10 +22,11 @@ export interface TransactionPosition {
 
 /**
  * The next `limit` audit rows in `_audit_id` order after `after`, up to `upTo` (inclusive) when given: `id`,
- * transaction `tx`, hash `h`, then `c0…cn`, the canonical texts, for rows without a hash only (their content
- * hash stands for them in seal digests). An index range scan of the key.
+ * transaction `tx`, hash `h`, then `c0…cn`, the canonical texts: of every row with `everyContent` (verify checks
+ * each row's chain link), else of rows without a hash only (their content hash stands for them in seal
+ * digests). An index range scan of the key, reading the table in its physical order.
  */
-export function buildRowsById(source: AuditRowSource, after: string | undefined, upTo: string | undefined, limit: number): SqlStatement {
+export function buildRowsById(source: AuditRowSource, after: string | undefined, upTo: string | undefined, limit: number, everyContent = false): SqlStatement {
   const q = source.quote;
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -37,7 +38,7 @@ export function buildRowsById(source: AuditRowSource, after: string | undefined,
     conditions.push(`${q(AUDIT_ID)} <= ?`);
     params.push(upTo);
   }
-  const canonical = source.canonical.map((expression, i) => `, case when ${q(AUDIT_HASH)} is null then ${expression} end as ${q(`c${i}`)}`);
+  const canonical = source.canonical.map((expression, i) => `, ${everyContent ? expression : `case when ${q(AUDIT_HASH)} is null then ${expression} end`} as ${q(`c${i}`)}`);
   return {
     sql:
       `select ${rowColumns(source)}${canonical.join('')} from ${q(source.auditTable)}` +
@@ -83,6 +84,27 @@ export function buildRowsByTransaction(source: AuditRowSource, after: Transactio
   return {
     sql: `select ${rowColumns(source)}${canonical.join('')} from ${q(source.auditTable)} where ${conditions.join(' and ')} order by ${tx}, ${id} limit ?`,
     params: [...params, limit],
+  };
+}
+
+/**
+ * The chained rows (`a`) or prune records (`p`) of the given transactions with an id below `before`: `id`, `tx`,
+ * `h`, in no order. Verify asks for the few transactions whose chain state it no longer holds.
+ */
+export function buildPredecessors(source: AuditRowSource, kind: 'a' | 'p', transactions: readonly string[], before: string): SqlStatement {
+  const q = source.quote;
+  const list = transactions.map(() => '?').join(', ');
+  if (kind === 'a') {
+    return {
+      sql: `select ${rowColumns(source)} from ${q(source.auditTable)} where ${q(AUDIT_TRANSACTION)} in (${list}) and ${q(AUDIT_HASH)} is not null and ${q(AUDIT_ID)} < ?`,
+      params: [...transactions, before],
+    };
+  }
+  return {
+    sql:
+      `select ${recordColumns(source)} from ${q(source.prunedTable)} where ${q('audit_table')} = ? and ${q('audit_transaction')} in (${list}) ` +
+      `and ${q('audit_hash')} is not null and ${q('audit_id')} < ?`,
+    params: [source.auditTable, ...transactions, before],
   };
 }
 

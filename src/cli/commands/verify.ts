@@ -3,7 +3,7 @@ import { TamperErrors } from '../../errors/TamperErrors.js';
 import { sealAuditTrail, type SealResult } from '../../tamper/sealAuditTrail.js';
 import { loadSealKey } from '../../tamper/SealKey.js';
 import type { VerifyResult } from '../../tamper/Finding.js';
-import { verifyAuditTrail } from '../../tamper/verifyAuditTrail.js';
+import { verifyAuditTrail, type VerifyProgress } from '../../tamper/verifyAuditTrail.js';
 import type { CliCommand, CommandIo, ExitCode } from '../CliCommand.js';
 import { batchSizeOption } from '../batchSizeOption.js';
 import { flagOption, integerOption, stringOption } from '../options.js';
@@ -50,14 +50,13 @@ export const verifyCommand: CliCommand = {
   },
 };
 
-async function withProgress<T>(io: CommandIo, work: (onProgress: (p: { table: string; pass: string; rows: number; total: number }) => void) => Promise<T>): Promise<T> {
-  let current: { key: string; output: ProgressOutput } | undefined;
+async function withProgress<T>(io: CommandIo, work: (onProgress: (p: VerifyProgress) => void) => Promise<T>): Promise<T> {
+  let current: { table: string; output: ProgressOutput } | undefined;
   try {
-    return await work(({ table, pass, rows, total }) => {
-      const key = `${table} ${pass}`;
-      if (current?.key !== key) {
+    return await work(({ table, rows, total }) => {
+      if (current?.table !== table) {
         current?.output.stop();
-        current = { key, output: progressOutput(io, `verify ${table} (${pass})`, 'rows') };
+        current = { table, output: progressOutput(io, `verify ${table}`, 'rows') };
       }
       current.output.update(Math.min(rows, total), total, '');
     });
