@@ -28,3 +28,11 @@ export class BenchStatementTrigger extends BenchRow {}
 
 export type BenchEntity = typeof BenchPlain | typeof BenchLibrary | typeof BenchTrigger | typeof BenchStatementTrigger;
 export const BENCH_COLUMNS = ['id', 'name', 'email', 'age', 'score', 'joined_at'] as const;
+
+// The library's entity again, with tamper evidence: `npm run bench -- --ops tamper` compares the two.
+@Entity({ tableName: 'bench_tamper' })
+@AuditTrail({
+  tamperEvidence: true,
+  trackFields: [{ name: 'username', type: 'string', length: 30, value: () => auditContext.current()?.user ?? null }],
+})
+export class BenchTamper extends BenchRow {}

@@ -5,7 +5,8 @@
 // variants interleaved run by run, and prints medians, ratios to the plain flush, statements per flush,
 // per-row overhead and peak memory. Timing runs with query logging off; statements are counted in a separate pass.
 // The `asof` operation times asOf() on a history of 1,000,000 audit rows (100,000 with --quick). The `browser`
-// operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`).
+// operation times the history browser over HTTP on 1,000,000 audit rows on PostgreSQL (`npm run bench:browser`). The
+// `tamper` operation compares the audited flush with and without tamper evidence, and eight concurrent writers.
 // The `verify` operation times verifyAuditTrail() with seals on 100,000 and 1,000,000 tamper-evident audit rows on
 // PostgreSQL, each in a process of its own for its peak memory (`npm run bench -- --ops verify`; 100,000 with --quick).
 import { writeFileSync } from 'node:fs';
@@ -19,9 +20,10 @@ import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type Ben
 import { benchAsOf, type AsOfResult } from './asOf.js';
 import { benchBrowser, printBrowserResult, type BrowserResult } from './browser.js';
 import { installTriggers } from './triggers.js';
+import { benchTamper, printTamperSummary, type TamperCell, type TamperConcurrency } from './tamper.js';
 import { benchVerify, printVerifyResult, type VerifyResult } from './verify.js';
 
-type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser' | 'verify';
+type Operation = 'insert' | 'update' | 'delete' | 'asof' | 'browser' | 'tamper' | 'verify';
 type VariantName = 'plain' | 'library' | 'trigger' | 'statement trigger';
 
 interface Variant {
@@ -52,7 +54,7 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = (args.sizes ?? '1,100,10000').split(',').map(Number);
-const operations = (args.ops ?? 'insert,update,delete,asof,browser').split(',') as Operation[];
+const operations = (args.ops ?? 'insert,update,delete,asof,tamper,browser').split(',') as Operation[];
 const wanted = args.db?.split(',');
 const repetitions = (size: number) => (args.quick ? (size >= 10_000 ? 2 : 5) : size >= 10_000 ? 7 : size >= 100 ? 21 : 41);
 
@@ -60,10 +62,13 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const results: Result[] = [];
 const asOfResults: AsOfResult[] = [];
 const browserResults: BrowserResult[] = [];
+const tamperCells: TamperCell[] = [];
+const tamperConcurrency: TamperConcurrency[] = [];
 const verifyResults: VerifyResult[] = [];
 
-// The browser case opens its own database; the loop below is for the other operations.
-const perDatabase = operations.some(op => op !== 'browser' && op !== 'verify');
+// The browser, tamper and verify cases open their own databases; the loop below is for the other operations.
+const ownDatabase = (op: Operation) => op === 'browser' || op === 'tamper' || op === 'verify';
+const perDatabase = operations.some(op => !ownDatabase(op));
 for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.includes(d.name)))) {
   if (!db.available) {
     console.error(`${db.name}: not reachable at ${db.address}, skipped`);
@@ -145,7 +150,7 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
     return performance.now() - start;
   };
 
-  for (const operation of operations.filter(op => op !== 'browser' && op !== 'verify')) {
+  for (const operation of operations.filter(op => !ownDatabase(op))) {
     if (operation === 'asof') {
       const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
       asOfResults.push(result);
@@ -199,6 +204,18 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
   await orm.close(true);
 }
 
+for (const db of DATABASES.filter(d => operations.includes('tamper') && d.available && (!wanted || wanted.includes(d.name)))) {
+  const tamperSizes = args.sizes ? sizes : [100, 10_000];
+  const tamper = await benchTamper(db, {
+    sizes: tamperSizes,
+    repetitions,
+    transactionsPerWriter: args.quick ? 25 : 100,
+    concurrencyRuns: args.quick ? 3 : 5,
+  });
+  tamperCells.push(...tamper.cells);
+  tamperConcurrency.push(tamper.concurrency);
+}
+
 if (operations.includes('browser') && (!wanted || wanted.includes('postgresql'))) {
   const result = await benchBrowser(args.quick ? 100_000 : 1_000_000, 21);
   browserResults.push(result);
@@ -213,8 +230,10 @@ if (operations.includes('verify') && (!wanted || wanted.includes('postgresql')))
 }
 
 printSummary();
+printTamperSummary(tamperCells, tamperConcurrency);
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, verify: verifyResults }, null, 2));
+  const tamper = { cells: tamperCells, concurrency: tamperConcurrency };
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, tamper, verify: verifyResults }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 

@@ -19,7 +19,7 @@ const SLOT = '\u0000';
  * batch index), returning per row its batch index `o`, the chain head `h` of this table and transaction (the hash
  * of the transaction's newest chained row in the table, NULL for none; backstop rows have no hash and are in no chain), and `c0`, `c1`, … the canonical text of each value
  * the INSERT will store (`canonicalExpression` of `assignedValueExpression` for parameters, of the source column
- * for copied columns). On MySQL/MariaDB it is a locking read, as the INSERT's SELECT is: under REPEATABLE READ a
+ * for copied columns; values the statement shares, in the first row only). On MySQL/MariaDB it is a locking read, as the INSERT's SELECT is: under REPEATABLE READ a
  * plain read returns the transaction's snapshot, which for a row locked but not written by this transaction (a row
  * to delete) may be older than the row the INSERT copies. The head's subquery is not locked by it.
  */
@@ -31,7 +31,9 @@ export function buildCanonicalSelect(shape: SnapshotStatementShape, chain: Chain
   const params: unknown[] = [transactionId];
   const list = [`${select.rowIndex} as ${q('o')}`, `${chainHead(shape)} as ${q('h')}`];
   select.columns.forEach((column, i) => {
-    list.push(`${canonicalColumn(shape, column, chain.copiedColumnTypes[i], params)} as ${q(`c${i}`)}`);
+    const text = canonicalColumn(shape, column, chain.copiedColumnTypes[i], params);
+    // A value the statement shares (the clock, the transaction id, a constant row value) is read in the first row only.
+    list.push(`${column.perRow ? text : `case when ${select.rowIndex} = 0 then ${text} end`} as ${q(`c${i}`)}`);
   });
   const lock = shape.dialect === 'mysql' ? ' for update' : '';
   return { sql: `select ${list.join(', ')} ${select.from}${lock}`, params: [...params, ...select.fromParams] };
@@ -54,13 +56,15 @@ export function canonicalColumn(names: Pick<SnapshotStatementShape, 'dialect'>, 
 /**
  * The pre-read of a chained `INSERT … VALUES` (pivot rows, whose removed rows can no longer be copied): per row its
  * index `o`, the chain head `h` (first row only) and the canonical text `c<i>` of each value as `columns` will store
- * it. Every value is a parameter, or a library `SqlExpression` (the clock).
+ * it (the `shared` columns, one value for all rows, in the first row only). Every value is a parameter, or a
+ * library `SqlExpression` (the clock).
  */
 export function buildValuesCanonicalSelect(
   shape: Pick<SnapshotStatementShape, 'dialect' | 'quote' | 'auditTable'>,
   columns: readonly ParameterColumn[],
   rows: readonly (readonly unknown[])[],
   transactionId: string,
+  shared: (index: number) => boolean = () => false,
 ): SqlStatement {
   const q = shape.quote;
   const params: unknown[] = [];
@@ -73,9 +77,13 @@ export function buildValuesCanonicalSelect(
       list.push('null');
     }
     columns.forEach((column, i) => {
+      if (r > 0 && shared(i)) {
+        list.push('null');
+        return;
+      }
       const value = row[i];
       const selected = value instanceof SqlExpression ? { sql: value.sql, params: [] } : { sql: '?', params: [value] };
-      list.push(`${canonicalColumn(shape, { name: column.name, ...selected, parameter: column }, undefined, params)} as ${q(`c${i}`)}`);
+      list.push(`${canonicalColumn(shape, { name: column.name, ...selected, parameter: column, perRow: true }, undefined, params)} as ${q(`c${i}`)}`);
     });
     return `select ${list.join(', ')}`;
   });

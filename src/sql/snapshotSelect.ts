@@ -34,6 +34,8 @@ export interface SelectedColumn {
   readonly params: readonly unknown[];
   /** The parameter's column (its SQL type); `undefined` for a column copied from the source row (`s.<name>`). */
   readonly parameter: ParameterColumn | undefined;
+  /** Whether its value differs between rows (copied columns, varying row columns); else it is one for the statement. */
+  readonly perRow: boolean;
 }
 
 /**
@@ -62,10 +64,10 @@ export function buildSnapshotSelect(shape: SnapshotStatementShape, statementValu
   const varying = shape.rowColumns.map((_, i) => varies(batch.values, i));
   const varyingColumns = shape.rowColumns.flatMap((column, i) => (varying[i] ? [{ column, index: i }] : []));
   const columns: SelectedColumn[] = [
-    ...shape.copiedColumns.map(name => ({ name, sql: `s.${q(name)}`, params: [], parameter: undefined })),
+    ...shape.copiedColumns.map(name => ({ name, sql: `s.${q(name)}`, params: [], parameter: undefined, perRow: true })),
     ...shape.statementColumns.map((column, i) => parameterColumn(shape, column, statementValues[i])),
     ...shape.rowColumns.map((column, i) =>
-      varying[i] ? { name: column.name, sql: `v.${q(`r${i}`)}`, params: [], parameter: column } : parameterColumn(shape, column, batch.values[0]![i]),
+      varying[i] ? { name: column.name, sql: `v.${q(`r${i}`)}`, params: [], parameter: column, perRow: true } : parameterColumn(shape, column, batch.values[0]![i]),
     ),
   ];
   const head = `from ${q(shape.sourceTable)} as s`;
@@ -82,9 +84,9 @@ export function buildSnapshotSelect(shape: SnapshotStatementShape, statementValu
 
 function parameterColumn(shape: SnapshotStatementShape, column: ParameterColumn, value: unknown): SelectedColumn {
   if (value instanceof SqlExpression) {
-    return { name: column.name, sql: value.sql, params: [], parameter: column };
+    return { name: column.name, sql: value.sql, params: [], parameter: column, perRow: false };
   }
-  return { name: column.name, sql: placeholder(shape, column), params: [value], parameter: column };
+  return { name: column.name, sql: placeholder(shape, column), params: [value], parameter: column, perRow: false };
 }
 
 function placeholder(shape: SnapshotStatementShape, column: ParameterColumn): string {

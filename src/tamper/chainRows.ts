@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AUDIT_HASH, AUDIT_ID } from '../define/AuditColumns.js';
 import { executeStatement } from '../mikro-orm/execute.js';
+import { ensureConnected } from '../mikro-orm/ormConnection.js';
 import { buildChainColumnsQuery, buildChainRowsQuery, type ChainColumn, type ChainPosition } from '../sql/chainRowsQuery.js';
 import type { SqlNames } from '../sql/SqlStatement.js';
 import { canonicalEncoding } from './chain.js';
@@ -17,6 +18,8 @@ export interface ChainRow {
 
 /** The columns a chain covers: every column of the audit table but `_audit_id` and `_audit_hash`, with its declared type. */
 export async function readChainColumns(em: EntityManager, names: SqlNames, auditTable: string): Promise<ChainColumn[]> {
+  // Outside a transaction, right after MikroORM.init (a CLI run): MikroORM 7 opens its client on the first query.
+  await ensureConnected(em.getConnection('write'));
   const rows = await executeStatement(em, undefined, buildChainColumnsQuery(names, auditTable), 'all');
   if (rows.length === 0) {
     throw new Error(`mikro-orm-audit-trail: audit table ${auditTable} not found`);
@@ -37,6 +40,9 @@ export async function readChainRows(
   columns: readonly ChainColumn[],
   options: { after?: ChainPosition; limit: number; chainedOnly?: boolean; transaction?: object },
 ): Promise<ChainRow[]> {
+  if (!options.transaction) {
+    await ensureConnected(em.getConnection('write'));
+  }
   const rows = await executeStatement(em, options.transaction, buildChainRowsQuery(names, auditTable, columns, options), 'all');
   return rows.map(row => ({
     id: Number(row.i),

@@ -6,7 +6,7 @@ import { clockParameter } from '../sql/databaseClock.js';
 import { buildCanonicalSelect } from '../sql/snapshotCanonicalSelect.js';
 import { insertFromSelect } from '../sql/snapshotInsert.js';
 import { buildSnapshotSelect, type SnapshotBatch } from '../sql/snapshotSelect.js';
-import { canonicalEncoding, chainHashes } from '../tamper/chain.js';
+import { canonicalEncoder, chainHashes } from '../tamper/chain.js';
 import { canonicalText } from '../tamper/chainRows.js';
 
 /** What a pre-read row says: the batch index, the chain head, and the canonical text of each audit column. */
@@ -34,11 +34,12 @@ export async function writeChainedBatch(
     return 0;
   }
   const names = select.columns.map(column => column.name);
-  const statementColumns = { from: shape.copiedColumns.length, to: shape.copiedColumns.length + shape.statementColumns.length };
-  const hashes = chainHashes(shape.auditTable, transactionId, (rows[0]!.h as string | null) ?? null, canonicalRows(names, rows, statementColumns));
+  const clockColumn = shape.copiedColumns.length;
+  const canonicals = canonicalRows(names, rows, i => !select.columns[i]!.perRow);
+  const hashes = chainHashes(shape.auditTable, transactionId, (rows[0]!.h as string | null) ?? null, canonicals);
   const hashOf: (string | null)[] = batch.keys.map(() => null);
   rows.forEach((row, i) => (hashOf[Number(row.o)] = hashes[i]!));
-  const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, rows[0]![`c${statementColumns.from}`] as string);
+  const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, rows[0]![`c${clockColumn}`] as string);
   const chained = { ...shape, rowColumns: [...shape.rowColumns, chain.hashColumn] };
   const values = batch.values.map((row, i) => [...row, hashOf[i]]);
   const insert = insertFromSelect(chained, buildSnapshotSelect(chained, [clock, ...statementValues.slice(1)], { keys: batch.keys, values }, true));
@@ -51,17 +52,13 @@ export async function writeChainedBatch(
 }
 
 /**
- * The canonical encoding of each pre-read row. The statement columns hold one value for the whole statement: they
- * are taken from the first row (SQLite reads `'now'` again for each row a SELECT returns).
+ * The canonical encoding of each pre-read row (`c0`, `c1`, … in `names` order). A `shared` column holds one value
+ * for the whole statement, which the pre-read reads in the first row only (also because SQLite reads `'now'` again
+ * for each row a SELECT returns).
  */
-export function canonicalRows(names: readonly string[], rows: readonly CanonicalRow[], statementColumns: { from: number; to: number }): string[] {
-  const first = rows[0]!;
-  return rows.map(row =>
-    canonicalEncoding(
-      names.map((name, i) => {
-        const value = i >= statementColumns.from && i < statementColumns.to ? first[`c${i}`] : row[`c${i}`];
-        return [name, canonicalText(value)];
-      }),
-    ),
-  );
+export function canonicalRows(names: readonly string[], rows: readonly CanonicalRow[], shared: (index: number) => boolean): string[] {
+  const encode = canonicalEncoder(names);
+  const keys = names.map((_, i) => `c${i}`);
+  const first = keys.map((key, i) => (shared(i) ? canonicalText(rows[0]![key]) : null));
+  return rows.map(row => encode(keys.map((key, i) => (shared(i) ? first[i]! : canonicalText(row[key])))));
 }

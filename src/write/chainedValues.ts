@@ -22,11 +22,12 @@ export async function writeChainedValues(em: EntityManager, transaction: object,
     ...shape.statementColumns,
     ...shape.rowColumns,
   ];
-  const rows = await executeStatement(em, transaction, buildValuesCanonicalSelect(shape, columns, tuples, transactionId), 'all');
   const statementColumns = { from: shape.copiedColumns.length, to: shape.copiedColumns.length + shape.statementColumns.length };
+  const shared = (i: number) => i >= statementColumns.from && i < statementColumns.to;
+  const rows = await executeStatement(em, transaction, buildValuesCanonicalSelect(shape, columns, tuples, transactionId, shared), 'all');
   const names = columns.map(column => column.name);
   const head = (rows[0]?.h as string | null | undefined) ?? null;
-  const hashes = chainHashes(shape.auditTable, transactionId, head, canonicalRows(names, rows, statementColumns));
+  const hashes = chainHashes(shape.auditTable, transactionId, head, canonicalRows(names, rows, shared));
   const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, rows[0]![`c${statementColumns.from}`] as string);
   const values = tuples.map((tuple, i) => tuple.map((value, c) => (c === statementColumns.from ? clock : value)).concat(hashes[i]));
   const result = await executeStatement(em, transaction, buildValuesInsert(shape, shape.auditTable, [...names, chain.hashColumn.name], values), 'run');
