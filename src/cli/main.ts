@@ -1,15 +1,11 @@
 // The `mikro-orm-audit-trail` executable (the build gives the built file its shebang and mode).
+// First: the console to stderr, before anything loads MikroORM.
+import './consoleToStderr.js';
 import type { CommandIo } from './CliCommand.js';
 import { COMMANDS } from './commands/index.js';
 import { colorAllowed } from './output/colors.js';
 import { runCli } from './program.js';
 import { initOrmAsCli } from '../mikro-orm/cliConfiguration.js';
-
-// stdout carries only what a command outputs (tables, JSON, exported rows), so that it can be piped and parsed:
-// MikroORM's logger, and anything the application's config prints while it loads, write to stderr instead.
-console.log = console.error.bind(console);
-console.info = console.error.bind(console);
-console.debug = console.error.bind(console);
 
 const io: CommandIo = {
   stdout: process.stdout,

@@ -27,7 +27,10 @@ export function configError(error: unknown): unknown {
     return CliUsageError.missingPackage(error.message, 'Loading the MikroORM config as the mikro-orm CLI does');
   }
   const message = error instanceof Error ? error.message : '';
-  if (!(error instanceof AuditTrailErrorBase) && /MikroORM config|config file|ts-node|TypeScript loader/i.test(message)) {
+  if (/^@mikro-orm\/cli needs to be installed as a local dependency/.test(message)) {
+    return CliUsageError.notADependency('@mikro-orm/cli');
+  }
+  if (!(error instanceof AuditTrailErrorBase) && /MikroORM config|config file|ts-node|TypeScript|tsconfig/i.test(message)) {
     return CliUsageError.configNotLoaded(message);
   }
   return error;

@@ -50,9 +50,19 @@ export class CliUsageError extends AuditTrailErrorBase {
   static configNotLoaded(reason: string): CliUsageError {
     return new CliUsageError(
       'AUDIT_CLI_CONFIG',
-      `${reason.replace(/\.?\s*$/, '')}. The CLI loads the MikroORM config as the MikroORM CLI does: give its path with --config <path> ` +
-        `or MIKRO_ORM_CLI_CONFIG, or list it in package.json "mikro-orm": { "configPaths": [...] }; a TypeScript config needs ts-node ` +
-        `(npm i -D ts-node) or running under tsx (npx tsx node_modules/.bin/mikro-orm-audit-trail ...).`,
+      `${reason.replace(/\.?\s*$/, '')}. The CLI loads the MikroORM config as the mikro-orm CLI does: give its path with --config <path> ` +
+        `or MIKRO_ORM_CLI_CONFIG, or list it in package.json "mikro-orm": { "configPaths": [...] }. For a TypeScript config it registers ` +
+        `the loader MikroORM's CLI would (ts-node on MikroORM 6; oxc, swc, tsx, jiti or tsimp on 7): install one. For a JavaScript ` +
+        `config next to such a loader but without a tsconfig.json, set MIKRO_ORM_CLI_USE_TS_NODE=false (6) or MIKRO_ORM_CLI_PREFER_TS=false (7).`,
+    );
+  }
+
+  /** A package MikroORM's loader wants listed in the project's package.json is not. */
+  static notADependency(name: string): CliUsageError {
+    return new CliUsageError(
+      'AUDIT_CLI_CONFIG',
+      `MikroORM loads configs only for a project that lists ${name} in its package.json, as its own CLI does. ` +
+        `Add it: npm i -D ${name} (or set MIKRO_ORM_ALLOW_GLOBAL_CLI=1).`,
     );
   }
 

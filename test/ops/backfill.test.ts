@@ -2,9 +2,10 @@
 // (actor, track fields, masks, transaction ids), in keyset batches of their own transaction; idempotent and
 // resumable after an interruption.
 import { beforeEach, expect, it } from 'vitest';
-import type { EntityManager } from '@mikro-orm/core';
-import { AuditTrail, AuditTrailError, allowUnauditedWrites, auditContext, auditOf, backfillAudit, type BackfillProgress } from '../../src/index.js';
-import { Entity, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
+import { Collection, type EntityManager } from '@mikro-orm/core';
+import { AuditTrail, AuditTrailError, allowUnauditedWrites, auditContext, auditOf, auditOfCollection, backfillAudit, type BackfillProgress } from '../../src/index.js';
+import { auditPlansOf } from '../../src/read/auditPlanOf.js';
+import { Entity, ManyToMany, PrimaryKey, Property, refreshSchema } from '../support/mikro.js';
 import { describeOnEachDatabase, type SuiteContext } from '../support/suite.js';
 
 @Entity()
@@ -27,6 +28,18 @@ class Seat {
 }
 
 @Entity()
+class Tag {
+  @PrimaryKey({ type: 'number', autoincrement: false }) id!: number;
+}
+
+@Entity()
+@AuditTrail()
+class Post {
+  @PrimaryKey({ type: 'number', autoincrement: false }) id!: number;
+  @ManyToMany(() => Tag) tags = new Collection<Tag>(this);
+}
+
+@Entity()
 class Plain {
   @PrimaryKey({ type: 'number' }) id!: number;
 }
@@ -43,7 +56,7 @@ async function versions({ t }: SuiteContext, entity: typeof MemberAudit | typeof
   return (await t.orm.em.fork().find(entity as typeof MemberAudit, {}, { orderBy: { _audit_id: 'asc' } })) as unknown as Record<string, unknown>[];
 }
 
-describeOnEachDatabase('backfillAudit', { file: import.meta.url, config: { entities: [Member, Seat, Plain] } }, ctx => {
+describeOnEachDatabase('backfillAudit', { file: import.meta.url, config: { entities: [Member, Seat, Tag, Post, Plain] } }, ctx => {
   const fork = () => ctx.t.orm.em.fork();
 
   beforeEach(async () => {
@@ -110,6 +123,29 @@ describeOnEachDatabase('backfillAudit', { file: import.meta.url, config: { entit
     expect(rows.map(r => [r.hall, r.num, r._audit_change_type].join(':'))).toEqual(['b:2:U', 'a:1:I', 'a:2:I', 'a:3:I', 'b:1:I', 'b:3:I', 'c:1:I', 'c:2:I', 'c:3:I']);
     expect(new Set(rows.slice(1).map(r => r._audit_reason))).toEqual(new Set(['auditing switched on']));
     expect(await backfillAudit(fork(), Seat, { batchSize: 2 })).toEqual({ written: 0, batches: 0 });
+  });
+
+  it('backfills the pivot rows of an audited collection (keys of relations: track fields get references)', async () => {
+    await legacyRows(fork(), 'insert into tag (id) values (1), (2), (3)');
+    await legacyRows(fork(), 'insert into post (id) values (1), (2)');
+    await legacyRows(fork(), 'insert into post_tags (post_id, tag_id) values (1, 1), (1, 2), (2, 3)');
+    const pivot = auditPlansOf(fork())!.pivots.get('Post.tags')!.plan;
+    expect(await backfillAudit(fork(), pivot.source.class as never, { batchSize: 2 })).toEqual({ written: 3, batches: 2 });
+    const rows = await fork().find(auditOfCollection(Post, 'tags'), {}, { orderBy: { _audit_id: 'asc' } });
+    expect(rows.map(row => [row._audit_change_type, row._audit_reason])).toEqual(Array(3).fill(['I', 'backfill']));
+    expect(await backfillAudit(fork(), Post)).toEqual({ written: 2, batches: 1 });
+    expect(await backfillAudit(fork(), pivot.source.class as never)).toEqual({ written: 0, batches: 0 });
+  });
+
+  it("runs inside the caller's transaction when there is one: rolled back with it", async () => {
+    const rollback = new Error('rolled back');
+    const attempt = fork().transactional(async em => {
+      expect(await backfillAudit(em, Member, { batchSize: 4 })).toEqual({ written: 6, batches: 2 });
+      expect(await em.count(MemberAudit)).toBe(8);
+      throw rollback;
+    });
+    await expect(attempt).rejects.toBe(rollback);
+    expect(await fork().count(MemberAudit)).toBe(2);
   });
 
   it('refuses bad options and entities without an audit trail, naming the fix', async () => {

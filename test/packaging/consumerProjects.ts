@@ -68,9 +68,18 @@ export function installConsumers(tarball: string, extraDependencies: Record<stri
     '@types/node': devDependency('@types/node'),
     ...extraDependencies,
   };
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'audit-consumers', private: true, type: 'commonjs', dependencies }, null, 2));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  installDependencies(root, 'audit-consumers', dependencies);
   return root;
+}
+
+/**
+ * Writes `root`'s package.json with these dependencies and installs them from the registry: one npm install.
+ * `ignoreScripts` skips every install script (native addons then need their build copied in).
+ */
+export function installDependencies(root: string, name: string, dependencies: Record<string, string>, ignoreScripts = false): void {
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name, private: true, type: 'commonjs', dependencies }, null, 2));
+  const flags = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...(ignoreScripts ? ['--ignore-scripts'] : [])];
+  execFileSync('npm', ['install', ...flags], { cwd: root, stdio: 'inherit' });
 }
 
 /** Compiles (when it has a tsconfig) and runs one consumer project; throws with its output when it fails. */
@@ -112,7 +121,8 @@ function writeVersionShim(project: string): void {
   );
 }
 
-function devDependency(name: string): string {
+/** The version of one of this repository's dev dependencies, for projects that need the same. */
+export function devDependency(name: string): string {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   return pkg.devDependencies[name]!;
 }

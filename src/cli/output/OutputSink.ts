@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-
 /**
  * Writes a command's output to a stream, waiting for it to drain (so a slow reader holds back a long export instead
  * of filling memory) and noticing when the reader went away: `mikro-orm-audit-trail export Person | head` closes the
@@ -28,7 +26,7 @@ export class OutputSink {
   /** Writes `text`, waiting while the stream is full; `false` once the reader is gone. Throws a write error (a full disk). */
   async write(text: string): Promise<boolean> {
     if (!this.#closed && text.length > 0 && !this.#stream.write(text)) {
-      await Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'close'), once(this.#stream, 'error').catch(() => undefined)]);
+      await this.#settled('drain');
     }
     this.#check();
     return !this.#closed;
@@ -37,11 +35,23 @@ export class OutputSink {
   /** Ends a stream the command opened (a file), waiting until its content is written. */
   async end(): Promise<void> {
     if (!this.#closed) {
-      const finished = once(this.#stream, 'finish');
+      const finished = this.#settled('finish');
       this.#stream.end();
       await finished;
     }
     this.#check();
+  }
+
+  // Until the stream emits `event`, closes or fails (the error is kept by the constructor's listener).
+  #settled(event: 'drain' | 'finish'): Promise<void> {
+    return new Promise(resolve => {
+      const events = [event, 'close', 'error'] as const;
+      const done = () => {
+        events.forEach(name => this.#stream.off(name, done));
+        resolve();
+      };
+      events.forEach(name => this.#stream.on(name, done));
+    });
   }
 
   #check(): void {
