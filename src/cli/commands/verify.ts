@@ -81,7 +81,7 @@ function humanReport(result: VerifyResult, sealed: SealResult | undefined, color
     lines.push(`${terminalText(table.table)} (${terminalText(table.entity)}): ${table.rows} rows, ${table.prunedRecords} prune records, ${seals}${backstop}`);
   }
   for (const table of sealed?.tables ?? []) {
-    lines.push(`${c.green('sealed')} ${terminalText(table.table)}: ${table.rows} new rows in ${table.seals} seal${table.seals === 1 ? '' : 's'}, up to _audit_id ${table.sealedTo ?? '-'}`);
+    lines.push(`${c.green('sealed')} ${terminalText(table.table)}: ${table.rows} new row${table.rows === 1 ? '' : 's'} in ${table.seals} seal${table.seals === 1 ? '' : 's'}, up to _audit_id ${table.sealedTo ?? '-'}`);
   }
   const findings = result.findings.length + result.omittedFindings;
   lines.push(findings > 0 ? c.red(`${findings} finding${findings === 1 ? '' : 's'}: history was changed outside the application`) : c.green('no findings'));
