@@ -11,12 +11,6 @@ export interface AuditRowSource extends TamperTables {
   readonly canonical: readonly string[];
 }
 
-/** Where a keyset batch in chain order starts: after this row. */
-export interface TransactionPosition {
-  readonly tx: string;
-  readonly id: string;
-}
-
 // Rows and prune records are read by separate statements and merged by the caller: a UNION ordered by id made
 // PostgreSQL sort the whole table for every batch (a constant column per branch hides the key order).
 
@@ -67,27 +61,6 @@ export function buildRecordsById(source: AuditRowSource, after: string | undefin
 }
 
 /**
- * The next `limit` chained rows (with a hash and a transaction) in (`_audit_transaction`, `_audit_id`) order
- * after `after`: `id`, `tx`, `h`, then `c0…cn` for every row. The bound on the transaction alone comes first,
- * so that its index serves the range.
- */
-export function buildRowsByTransaction(source: AuditRowSource, after: TransactionPosition | undefined, limit: number): SqlStatement {
-  const q = source.quote;
-  const [tx, id] = [q(AUDIT_TRANSACTION), q(AUDIT_ID)];
-  const conditions = [`${q(AUDIT_HASH)} is not null`, `${tx} is not null`];
-  const params: unknown[] = [];
-  if (after) {
-    conditions.push(`${tx} >= ?`, `(${tx} > ? or ${id} > ?)`);
-    params.push(after.tx, after.tx, after.id);
-  }
-  const canonical = source.canonical.map((expression, i) => `, ${expression} as ${q(`c${i}`)}`);
-  return {
-    sql: `select ${rowColumns(source)}${canonical.join('')} from ${q(source.auditTable)} where ${conditions.join(' and ')} order by ${tx}, ${id} limit ?`,
-    params: [...params, limit],
-  };
-}
-
-/**
  * The chained rows (`a`) or prune records (`p`) of the given transactions with an id below `before`: `id`, `tx`,
  * `h`, in no order. Verify asks for the few transactions whose chain state it no longer holds.
  */
@@ -105,17 +78,6 @@ export function buildPredecessors(source: AuditRowSource, kind: 'a' | 'p', trans
       `select ${recordColumns(source)} from ${q(source.prunedTable)} where ${q('audit_table')} = ? and ${q('audit_transaction')} in (${list}) ` +
       `and ${q('audit_hash')} is not null and ${q('audit_id')} < ?`,
     params: [source.auditTable, ...transactions, before],
-  };
-}
-
-/** The prune records of chained rows of the given transactions: `id`, `tx`, `h`, `bh`, `mac`, in no order. */
-export function buildRecordsOfTransactions(source: AuditRowSource, transactions: readonly string[]): SqlStatement {
-  const q = source.quote;
-  return {
-    sql:
-      `select ${recordColumns(source)} from ${q(source.prunedTable)} where ${q('audit_table')} = ? and ${q('audit_hash')} is not null ` +
-      `and ${q('audit_transaction')} in (${transactions.map(() => '?').join(', ')})`,
-    params: [source.auditTable, ...transactions],
   };
 }
 
