@@ -61,7 +61,7 @@ export async function verifyAuditTrail(orm: { readonly em: EntityManager }, opti
     findings.push(...drafts.findings().sort(byId));
     omittedFindings += drafts.omitted;
   }
-  const seals = options.key ? 'checked' : plans && (await anySeal(em, plans)) ? 'not-checked' : 'none';
+  const seals = tamperEvident.length === 0 ? 'none' : options.key ? 'checked' : (await anySeal(em, plans!)) ? 'not-checked' : 'none';
   return { findings, omittedFindings, tables, seals, keyId: options.key?.id };
 }
 

@@ -38,6 +38,9 @@ export const verifyCommand: CliCommand = {
     const lockTimeout = integerOption(options, 'lockTimeout');
     const batchSize = batchSizeOption(options);
     const result = await withProgress(io, onProgress => verifyAuditTrail(orm, { key, batchSize, onProgress }));
+    if (result.tables.length === 0) {
+      throw TamperErrors.nothingToVerify();
+    }
     const sealed = seal && key && result.findings.length === 0 ? await sealAuditTrail(orm, { key, lockTimeout, batchSize }) : undefined;
     const code: ExitCode = result.findings.length > 0 ? 1 : result.seals === 'not-checked' ? 2 : 0;
     if (flagOption(options, 'json')) {
