@@ -67,7 +67,8 @@ const tamperConcurrency: TamperConcurrency[] = [];
 const verifyResults: VerifyResult[] = [];
 
 // The browser, tamper and verify cases open their own databases; the loop below is for the other operations.
-const perDatabase = operations.some(op => op !== 'browser' && op !== 'tamper' && op !== 'verify');
+const ownDatabase = (op: Operation) => op === 'browser' || op === 'tamper' || op === 'verify';
+const perDatabase = operations.some(op => !ownDatabase(op));
 for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.includes(d.name)))) {
   if (!db.available) {
     console.error(`${db.name}: not reachable at ${db.address}, skipped`);
@@ -149,7 +150,7 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
     return performance.now() - start;
   };
 
-  for (const operation of operations.filter(op => op !== 'browser' && op !== 'tamper' && op !== 'verify')) {
+  for (const operation of operations.filter(op => !ownDatabase(op))) {
     if (operation === 'asof') {
       const result = await benchAsOf(orm.em, db.name, dialect, args.quick ? 100_000 : 1_000_000, args.quick ? 50 : 200);
       asOfResults.push(result);
@@ -231,7 +232,8 @@ if (operations.includes('verify') && (!wanted || wanted.includes('postgresql')))
 printSummary();
 printTamperSummary(tamperCells, tamperConcurrency);
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, tamper: { cells: tamperCells, concurrency: tamperConcurrency }, verify: verifyResults }, null, 2));
+  const tamper = { cells: tamperCells, concurrency: tamperConcurrency };
+  writeFileSync(args.json, JSON.stringify({ machine: machine(), results, asOf: asOfResults, browser: browserResults, tamper, verify: verifyResults }, null, 2));
   console.log(`\nresults written to ${args.json}`);
 }
 

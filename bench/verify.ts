@@ -17,10 +17,13 @@ export interface VerifyResult {
   readonly peakRssMB: number;
   /** Resident set size once the ORM was up, before verify started. */
   readonly baseRssMB: number;
+  /** The largest live heap (after a full collection at each batch) of one more run: what verify holds. */
+  readonly liveHeapMB: number;
 }
 
 interface ChildResult {
   ms: number;
+  liveHeapMB: number;
   maxRssMB: number;
   baseRssMB: number;
   findings: number;
@@ -33,15 +36,16 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 export async function benchVerify(rows: number, runs: number): Promise<VerifyResult> {
   const data = await verifyBenchData(rows);
   const child = fileURLToPath(new URL('./verifyChild.ts', import.meta.url));
-  const samples: ChildResult[] = [];
-  for (let run = 0; run < runs; run++) {
-    const output = execFileSync(process.execPath, ['--import', 'tsx', child, String(rows)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const run = (...flags: string[]) => {
+    const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, String(rows), ...flags], { encoding: 'utf8', maxBuffer: 1 << 20 });
     const result = JSON.parse(output.trim().split('\n').at(-1)!) as ChildResult;
     if (result.findings !== 0 || result.rows !== rows) {
       throw new Error(`verify of the benchmark history found ${result.findings} findings in ${result.rows} rows (expected none in ${rows})`);
     }
-    samples.push(result);
-  }
+    return result;
+  };
+  const samples = Array.from({ length: runs }, () => run());
+  const { liveHeapMB } = run('--live');
   return {
     database: 'postgresql',
     auditRows: rows,
@@ -52,6 +56,7 @@ export async function benchVerify(rows: number, runs: number): Promise<VerifyRes
     samplesMs: samples.map(s => Math.round(s.ms)),
     peakRssMB: median(samples.map(s => s.maxRssMB)),
     baseRssMB: median(samples.map(s => s.baseRssMB)),
+    liveHeapMB,
   };
 }
 
@@ -60,6 +65,7 @@ export function printVerifyResult(result: VerifyResult): void {
   console.log(
     `postgresql: verify of ${result.auditRows.toLocaleString('en')} audit rows (${result.seals} seals${built}): ` +
       `median ${(result.medianMs / 1000).toFixed(2)} s [${result.samplesMs.join(', ')} ms], ` +
-      `peak RSS ${result.peakRssMB.toFixed(0)} MB (${result.baseRssMB.toFixed(0)} MB before verify)`,
+      `peak RSS ${result.peakRssMB.toFixed(0)} MB (${result.baseRssMB.toFixed(0)} MB before verify), ` +
+      `live heap at most ${result.liveHeapMB.toFixed(1)} MB`,
   );
 }

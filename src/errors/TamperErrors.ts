@@ -86,6 +86,14 @@ export const TamperErrors = Object.freeze({
     );
   },
 
+  nothingToVerify(): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      'AUDIT_SEAL_TABLES_MISSING',
+      `No audited entity has tamper evidence on, so there is nothing to verify. Give withAuditTrail() the module option ` +
+        `tamperEvidence: true (or @AuditTrail({ tamperEvidence: true }) on an entity), migrate, and seal.`,
+    );
+  },
+
   sealTablesMissing(): AuditTrailConfigError {
     return new AuditTrailConfigError(
       'AUDIT_SEAL_TABLES_MISSING',

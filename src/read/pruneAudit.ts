@@ -4,6 +4,7 @@ import type { AuditableEntity } from '../define/AuditRegistry.js';
 import { pruneByKeyRanges, type PruneProgress } from './pruneBatches.js';
 import { pruneRecorderOf, type PruneRecorder } from './pruneRecorder.js';
 import { toDatabaseValue } from '../write/databaseValues.js';
+import type { SealKey } from '../tamper/SealKey.js';
 import { AuditTrailError } from '../errors/index.js';
 
 /** Which versions `pruneAudit()` removes: those matching every given criterion. */
@@ -28,6 +29,11 @@ export interface PruneOptions {
   onProgress?: (progress: PruneProgress) => void | Promise<void>;
   /** Records what each batch removes, in the batch's transaction, before its delete (see `PruneRecorder`). Defaults to none. */
   onBatch?: PruneRecorder;
+  /**
+   * The seal key (`loadSealKey()`): needed to prune a tamper-evident entity, whose removed rows are recorded with
+   * a MAC so that verify does not report them as removed. Defaults to none.
+   */
+  sealKey?: SealKey;
 }
 
 /** What `pruneAudit()` did. */
@@ -64,6 +70,6 @@ export async function pruneAudit(em: EntityManager, entityType: AuditableEntity,
     throw AuditTrailError.invalidPruneOption(plan.sourceName, 'batchSize', 'a positive integer', batchSize);
   }
   const olderThanValue = olderThan === undefined ? undefined : toDatabaseValue(plan.statementProps[0]!, olderThan, plan.platform);
-  const run = { batchSize, dryRun: options.dryRun === true, onProgress: options.onProgress, recorder: pruneRecorderOf(plan, options.onBatch) };
+  const run = { batchSize, dryRun: options.dryRun === true, onProgress: options.onProgress, recorder: pruneRecorderOf(plan, options.onBatch, options.sealKey, options.dryRun === true) };
   return await pruneByKeyRanges(em, plan, { olderThan: olderThanValue, keepLast, pruneNewest }, run);
 }

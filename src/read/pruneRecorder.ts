@@ -1,5 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { AUDIT_HASH } from '../define/AuditColumns.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
+import { TamperErrors } from '../errors/TamperErrors.js';
+import { recordPrunedRows } from '../tamper/recordPrunedRows.js';
+import type { SealKey } from '../tamper/SealKey.js';
 
 /** A version a prune batch is about to delete: its `_audit_id`, and the hash `hashColumn` holds (else `null`). */
 export interface PrunedRow {
@@ -21,10 +25,22 @@ export interface PruneRecorder {
 }
 
 /**
- * The recorder of a prune of `plan`'s history: the one the caller gave. This is where tamper evidence plugs in:
- * a tamper-evident audit table's prune must record its rows (with the seal key) whatever the caller passed.
+ * The recorder of a prune of `plan`'s history: the one the caller gave, and for a tamper-evident audit table the
+ * prune records (`recordPrunedRows`, which needs the seal key), so that verify tells the removed rows from rows
+ * removed behind the application's back. A dry run removes nothing and needs no key.
  */
-export function pruneRecorderOf(plan: AuditPlan, given: PruneRecorder | undefined): PruneRecorder | undefined {
-  void plan;
-  return given;
+export function pruneRecorderOf(plan: AuditPlan, given: PruneRecorder | undefined, sealKey: SealKey | undefined, dryRun: boolean): PruneRecorder | undefined {
+  if (!plan.options.tamperEvidence || dryRun) {
+    return given;
+  }
+  if (!sealKey) {
+    throw TamperErrors.pruneNeedsKey(plan.sourceName);
+  }
+  return {
+    hashColumn: AUDIT_HASH,
+    async record(em, transaction, rows) {
+      await given?.record(em, transaction, rows);
+      await recordPrunedRows(em, transaction, plan, rows, sealKey);
+    },
+  };
 }

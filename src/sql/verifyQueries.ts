@@ -11,21 +11,16 @@ export interface AuditRowSource extends TamperTables {
   readonly canonical: readonly string[];
 }
 
-/** Where a keyset batch in chain order starts: after this row. */
-export interface TransactionPosition {
-  readonly tx: string;
-  readonly id: string;
-}
-
 // Rows and prune records are read by separate statements and merged by the caller: a UNION ordered by id made
 // PostgreSQL sort the whole table for every batch (a constant column per branch hides the key order).
 
 /**
  * The next `limit` audit rows in `_audit_id` order after `after`, up to `upTo` (inclusive) when given: `id`,
- * transaction `tx`, hash `h`, then `c0…cn`, the canonical texts, for rows without a hash only (their content
- * hash stands for them in seal digests). An index range scan of the key.
+ * transaction `tx`, hash `h`, then `c0…cn`, the canonical texts: of every row with `everyContent` (verify checks
+ * each row's chain link), else of rows without a hash only (their content hash stands for them in seal
+ * digests). An index range scan of the key, reading the table in its physical order.
  */
-export function buildRowsById(source: AuditRowSource, after: string | undefined, upTo: string | undefined, limit: number): SqlStatement {
+export function buildRowsById(source: AuditRowSource, after: string | undefined, upTo: string | undefined, limit: number, everyContent = false): SqlStatement {
   const q = source.quote;
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -37,7 +32,7 @@ export function buildRowsById(source: AuditRowSource, after: string | undefined,
     conditions.push(`${q(AUDIT_ID)} <= ?`);
     params.push(upTo);
   }
-  const canonical = source.canonical.map((expression, i) => `, case when ${q(AUDIT_HASH)} is null then ${expression} end as ${q(`c${i}`)}`);
+  const canonical = source.canonical.map((expression, i) => `, ${everyContent ? expression : `case when ${q(AUDIT_HASH)} is null then ${expression} end`} as ${q(`c${i}`)}`);
   return {
     sql:
       `select ${rowColumns(source)}${canonical.join('')} from ${q(source.auditTable)}` +
@@ -66,34 +61,23 @@ export function buildRecordsById(source: AuditRowSource, after: string | undefin
 }
 
 /**
- * The next `limit` chained rows (with a hash and a transaction) in (`_audit_transaction`, `_audit_id`) order
- * after `after`: `id`, `tx`, `h`, then `c0…cn` for every row. The bound on the transaction alone comes first,
- * so that its index serves the range.
+ * The chained rows (`a`) or prune records (`p`) of the given transactions with an id below `before`: `id`, `tx`,
+ * `h`, in no order. Verify asks for the few transactions whose chain state it no longer holds.
  */
-export function buildRowsByTransaction(source: AuditRowSource, after: TransactionPosition | undefined, limit: number): SqlStatement {
+export function buildPredecessors(source: AuditRowSource, kind: 'a' | 'p', transactions: readonly string[], before: string): SqlStatement {
   const q = source.quote;
-  const [tx, id] = [q(AUDIT_TRANSACTION), q(AUDIT_ID)];
-  const conditions = [`${q(AUDIT_HASH)} is not null`, `${tx} is not null`];
-  const params: unknown[] = [];
-  if (after) {
-    conditions.push(`${tx} >= ?`, `(${tx} > ? or ${id} > ?)`);
-    params.push(after.tx, after.tx, after.id);
+  const list = transactions.map(() => '?').join(', ');
+  if (kind === 'a') {
+    return {
+      sql: `select ${rowColumns(source)} from ${q(source.auditTable)} where ${q(AUDIT_TRANSACTION)} in (${list}) and ${q(AUDIT_HASH)} is not null and ${q(AUDIT_ID)} < ?`,
+      params: [...transactions, before],
+    };
   }
-  const canonical = source.canonical.map((expression, i) => `, ${expression} as ${q(`c${i}`)}`);
-  return {
-    sql: `select ${rowColumns(source)}${canonical.join('')} from ${q(source.auditTable)} where ${conditions.join(' and ')} order by ${tx}, ${id} limit ?`,
-    params: [...params, limit],
-  };
-}
-
-/** The prune records of chained rows of the given transactions: `id`, `tx`, `h`, `bh`, `mac`, in no order. */
-export function buildRecordsOfTransactions(source: AuditRowSource, transactions: readonly string[]): SqlStatement {
-  const q = source.quote;
   return {
     sql:
-      `select ${recordColumns(source)} from ${q(source.prunedTable)} where ${q('audit_table')} = ? and ${q('audit_hash')} is not null ` +
-      `and ${q('audit_transaction')} in (${transactions.map(() => '?').join(', ')})`,
-    params: [source.auditTable, ...transactions],
+      `select ${recordColumns(source)} from ${q(source.prunedTable)} where ${q('audit_table')} = ? and ${q('audit_transaction')} in (${list}) ` +
+      `and ${q('audit_hash')} is not null and ${q('audit_id')} < ?`,
+    params: [source.auditTable, ...transactions, before],
   };
 }
 

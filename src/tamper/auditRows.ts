@@ -89,8 +89,24 @@ export function streamedRow(source: AuditTableSource, raw: Record<string, unknow
   };
 }
 
+// The aliases of the canonical texts, `c0`, `c1`, …: made once, not per row.
+const ALIASES: string[] = [];
+
 function encodingOf(source: AuditTableSource, raw: Record<string, unknown>): string {
-  return source.encode(source.columns.map((_, i) => canonicalText(raw[`c${i}`])));
+  for (let i = ALIASES.length; i < source.columns.length; i++) {
+    ALIASES.push(`c${i}`);
+  }
+  const texts: (string | null)[] = new Array<string | null>(source.columns.length);
+  for (let i = 0; i < texts.length; i++) {
+    texts[i] = canonicalText(raw[ALIASES[i]!]);
+  }
+  return source.encode(texts);
+}
+
+// JSON.stringify of a string, without its call for the usual text that needs no escape.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+function jsonString(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /**
@@ -104,14 +120,14 @@ export function encoderOf(columns: readonly string[]): (texts: readonly (string 
   }
   const prefixes = columns.map(column => `[${JSON.stringify(column)},`);
   return texts => {
-    let text = '';
+    let text = '[';
     for (let i = 0; i < prefixes.length; i++) {
       const value = texts[i];
       if (value !== null && value !== undefined) {
-        text += `${text === '' ? '' : ','}${prefixes[i]}${JSON.stringify(value)}]`;
+        text += (text.length === 1 ? prefixes[i]! : `,${prefixes[i]!}`) + jsonString(value) + ']';
       }
     }
-    return `[${text}]`;
+    return `${text}]`;
   };
 }
 

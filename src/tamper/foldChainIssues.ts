@@ -23,7 +23,7 @@ export function foldChainIssues(issues: readonly ChainIssue[], drafts: FindingDr
 }
 
 function foldSpan(issue: ChainIssue, drafts: FindingDrafts): void {
-  const known = drafts.at(issue.id) ?? drafts.at(issue.firstId!);
+  const known = drafts.at(issue.id) ?? (issue.previousId === null ? undefined : drafts.at(issue.previousId));
   if (known) {
     drafts.relate(known, issue.id);
     return;
@@ -33,7 +33,7 @@ function foldSpan(issue: ChainIssue, drafts: FindingDrafts): void {
     auditId: issue.id,
     related: [],
     message: () =>
-      `Row ${issue.id} continues transaction ${issue.tx}, whose first row (${issue.firstId}) is sealed at or below watermark ` +
+      `Row ${issue.id} continues transaction ${issue.tx} after row ${issue.previousId}, which is sealed at or below watermark ` +
       `${issue.watermark}: that transaction had ended when the seal was made, so row ${issue.id} was added later.`,
   });
 }

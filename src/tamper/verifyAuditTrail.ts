@@ -4,8 +4,8 @@ import { executeStatement } from '../mikro-orm/execute.js';
 import { buildAnySeal, buildSealById } from '../sql/sealQueries.js';
 import { buildRowCount } from '../sql/verifyQueries.js';
 import { auditTableSource, tamperTables, type AuditTableSource, type StreamedRow } from './auditRows.js';
-import { rowsById, rowsByTransaction } from './rowStreams.js';
-import { ChainCheck, type ChainIssue } from './chainCheck.js';
+import { predecessors, rowsById } from './rowStreams.js';
+import { ChainCheck, type ChainIssue, type PredecessorLookup } from './chainCheck.js';
 import type { Finding, TableReport, VerifyResult } from './Finding.js';
 import { FindingDrafts } from './FindingDrafts.js';
 import { foldChainIssues } from './foldChainIssues.js';
@@ -24,18 +24,13 @@ export interface VerifyOptions {
   batchSize?: number;
   /** Findings kept per table (the rest are counted in `omittedFindings`). Defaults to 1,000. */
   maxFindings?: number;
-  /**
-   * Called as verify reads: the table, the pass (chains, then seals), the rows and prune records it has read,
-   * and about how many it will read in that pass (the table's rows and records: the chain pass skips rows
-   * without a hash).
-   */
+  /** Called after each batch: the table, the rows and prune records read, and how many it holds. */
   onProgress?: (progress: VerifyProgress) => void;
 }
 
 /** See `VerifyOptions.onProgress`. */
 export interface VerifyProgress {
   readonly table: string;
-  readonly pass: 'chains' | 'seals';
   readonly rows: number;
   readonly total: number;
 }
@@ -66,7 +61,7 @@ export async function verifyAuditTrail(orm: { readonly em: EntityManager }, opti
     findings.push(...drafts.findings().sort(byId));
     omittedFindings += drafts.omitted;
   }
-  const seals = options.key ? 'checked' : plans && (await anySeal(em, plans)) ? 'not-checked' : 'none';
+  const seals = tamperEvident.length === 0 ? 'none' : options.key ? 'checked' : (await anySeal(em, plans!)) ? 'not-checked' : 'none';
   return { findings, omittedFindings, tables, seals, keyId: options.key?.id };
 }
 
@@ -74,21 +69,11 @@ async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: 
   const { key, batchSize = 5000, onProgress } = options;
   const table = source.auditTable;
   const seals = key ? await checkSealChain(em, source, table, key, drafts) : [];
-  const watermarks = [...new Set(seals.filter(seal => seal.valid).map(seal => seal.watermark))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const issues: ChainIssue[] = [];
-  const chains = new ChainCheck(table, watermarks, issue => issues.length < MAX_CHAIN_ISSUES && issues.push(issue));
   const { rows, records } = await rowCount(em, source);
-  const total = rows + records;
-  const progress = onProgress && ((pass: 'chains' | 'seals', read: number) => onProgress({ table, pass, rows: read, total }));
-  let read = 0;
-  for await (const page of rowsByTransaction(em, source, { batchSize, withRecords: records > 0 })) {
-    page.forEach(row => chains.add(row));
-    read += page.length;
-    progress?.('chains', read);
-  }
-  progress?.('chains', total);
-  const report = await checkRows(em, source, drafts, { key, seals, batchSize, progress });
-  progress?.('seals', total);
+  const issues: ChainIssue[] = [];
+  const watermarks = [...new Set(seals.filter(seal => seal.valid).map(seal => seal.watermark))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const chains = new ChainCheck(table, watermarks, rows, issue => issues.length < MAX_CHAIN_ISSUES && issues.push(issue));
+  const report = await checkRows(em, source, drafts, { key, seals, chains, batchSize, withRecords: records > 0, progress: read => onProgress?.({ table, rows: read, total: rows + records }) });
   foldChainIssues(issues, drafts, id => sealCovering(seals, id));
   const lastSeal = seals[seals.length - 1];
   return { ...report, table, entity: source.plan.sourceName, seals: seals.length, sealedTo: lastSeal ? lastSeal.toId.toString() : null };
@@ -96,18 +81,19 @@ async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: 
 
 type RowCounts = Pick<TableReport, 'rows' | 'prunedRecords' | 'backstopRows' | 'backstopIds'>;
 
-// Pass 2, by id: backstop rows, prune records' MACs, and with the key every seal's segment.
+// The one pass, by id: every chain link, backstop rows, prune records' MACs, and with the key every seal's segment.
 async function checkRows(
   em: EntityManager,
   source: AuditTableSource,
   drafts: FindingDrafts,
-  options: Pick<VerifyOptions, 'key'> & { seals: readonly SealHeader[]; batchSize: number; progress?: (pass: 'seals', rows: number) => void },
+  options: Pick<VerifyOptions, 'key'> & { seals: readonly SealHeader[]; chains: ChainCheck; batchSize: number; withRecords: boolean; progress: (rows: number) => void },
 ): Promise<RowCounts> {
-  const { key, seals, batchSize, progress } = options;
+  const { key, seals, chains, batchSize, withRecords, progress } = options;
   const sealed = key && new SealedRowsCheck(seals, drafts, sealLoader(em, source, key));
   const counts = { rows: 0, prunedRecords: 0, backstopRows: 0, backstopIds: [] as string[] };
+  const lookup: PredecessorLookup = before => predecessors(em, source, before, withRecords);
   let lastId: bigint | undefined;
-  for await (const page of rowsById(em, source, { batchSize })) {
+  for await (const page of rowsById(em, source, { batchSize, everyContent: true })) {
     for (const row of page) {
       if (row.kind === 'p') {
         counts.prunedRecords++;
@@ -116,6 +102,7 @@ async function checkRows(
         counts.rows++;
         checkRow(drafts, row, counts);
       }
+      chains.add(row);
       // Only where a seal's text must be read first does a row wait.
       const waiting = row.id === lastId ? undefined : sealed?.add(row, digestHash(row));
       if (waiting) {
@@ -123,7 +110,8 @@ async function checkRows(
       }
       lastId = row.id;
     }
-    progress?.('seals', counts.rows + counts.prunedRecords);
+    await chains.settle(lookup);
+    progress(counts.rows + counts.prunedRecords);
   }
   await sealed?.end();
   return counts;

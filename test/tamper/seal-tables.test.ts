@@ -1,9 +1,10 @@
 // The seal and prune record tables are library entities: added with tamper evidence, created by migrations,
 // read like any entity, and never changed by the application through MikroORM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityManager } from '@mikro-orm/core';
+import { MikroORM, type EntityManager, type Options } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
-import { AuditTrail, AuditTrailError, AuditTrailPruned, AuditTrailSeal, sealAuditTrail, withAuditTrail } from '../../src/index.js';
+import { AuditTrail, AuditTrailError, AuditTrailPruned, AuditTrailSeal, sealAuditTrail, verifyAuditTrail, withAuditTrail } from '../../src/index.js';
+import { runInProcess } from '../cli/support/captureIo.js';
 import { DATABASES, dbNameFor } from '../support/databases.js';
 import { migrationProject, type MigrationProject } from '../support/migrationProject.js';
 import { Entity, PrimaryKey, Property } from '../support/mikro.js';
@@ -30,6 +31,21 @@ describe('which configs get the seal tables', () => {
     expect(names(withAuditTrail({ entitiesTs: [Voucher] }).entitiesTs)).toBe(2);
     expect(names(withAuditTrail({ entities: [Plain] }).entities)).toBe(0);
     expect(names(withAuditTrail({ entities: [Voucher, AuditTrailSeal, AuditTrailPruned] }).entities)).toBe(2);
+  });
+});
+
+describe('an application without tamper evidence', () => {
+  it('verifies nothing: the API says so, the command exits 2 with what to turn on', async () => {
+    const orm = await MikroORM.init(withAuditTrail({ ...DATABASES[0]!.config(':memory:'), entities: [Plain], allowGlobalContext: true } as Options));
+    try {
+      expect(await verifyAuditTrail(orm)).toEqual({ findings: [], omittedFindings: 0, tables: [], seals: 'none', keyId: undefined });
+      expect((await sealAuditTrail(orm, { key: KEY })).tables).toEqual([]);
+      const run = await runInProcess(orm, ['verify']);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/No audited entity has tamper evidence on.*tamperEvidence: true/);
+    } finally {
+      await orm.close(true);
+    }
   });
 });
 

@@ -6,7 +6,9 @@ import { SealKey } from '../../src/tamper/SealKey.js';
 import { sealCanonical, sealMac, sealRowOf, type SealFields } from '../../src/tamper/sealRecord.js';
 import { SEGMENT_TEXT_LIMIT, SegmentBuilder } from '../../src/tamper/SegmentBuilder.js';
 import { backstopHash, digestStep } from '../../src/tamper/segmentDigest.js';
-import { canonicalEncoding, sha256hex } from '../../src/tamper/chain.js';
+import { canonicalEncoding, genesis, rowHash, sha256hex } from '../../src/tamper/chain.js';
+import { ChainCheck, type ChainIssue, type ChainLink, type PredecessorLookup } from '../../src/tamper/chainCheck.js';
+import type { StreamedRow } from '../../src/tamper/auditRows.js';
 import { encoderOf } from '../../src/tamper/auditRows.js';
 
 describe('id ranges', () => {
@@ -116,5 +118,68 @@ describe('row encoding', () => {
     }
     const unsorted = encoderOf(['b', 'a']);
     expect(unsorted(['1', '2'])).toBe('[["a","2"],["b","1"]]');
+  });
+});
+
+describe('chain check in id order', () => {
+  // Transaction `t<n>` rows with ids; each row's hash chained as the writer chains it.
+  function history(layout: [id: number, tx: string][]): StreamedRow[] {
+    const heads = new Map<string, string>();
+    return layout.map(([id, tx]) => {
+      const canonical = `[["v","${id}"]]`;
+      const hash = rowHash(heads.get(tx) ?? genesis('t', tx), canonical);
+      heads.set(tx, hash);
+      return { kind: 'a', id: BigInt(id), tx, hash, backstopHash: null, mac: null, canonical };
+    });
+  }
+
+  async function check(rows: StreamedRow[], pageSize: number, watermarks: bigint[] = []): Promise<{ issues: ChainIssue[]; lookups: number }> {
+    const issues: ChainIssue[] = [];
+    const chains = new ChainCheck('t', watermarks, rows.length, issue => issues.push(issue));
+    let lookups = 0;
+    const lookup: PredecessorLookup = before => {
+      lookups++;
+      const found = new Map<string, ChainLink[]>();
+      for (const [tx, id] of before) {
+        const earlier = rows.filter(row => row.tx === tx && row.id < id).reverse().slice(0, 2);
+        found.set(tx, earlier.map(row => ({ id: row.id, hash: row.hash! })));
+      }
+      return Promise.resolve(found);
+    };
+    for (let start = 0; start < rows.length; start += pageSize) {
+      rows.slice(start, start + pageSize).forEach(row => chains.add(row));
+      await chains.settle(lookup);
+    }
+    return { issues, lookups };
+  }
+
+  const layout: [number, string][] = [[1, 'a'], [2, 'b'], [3, 'a'], [4, 'c'], [5, 'c'], [6, 'd'], [7, 'd'], [8, 'a'], [9, 'b'], [10, 'e']];
+
+  it('finds no issue in intact chains, looking up only transactions that fell out of memory', async () => {
+    expect(await check(history(layout), 100)).toEqual({ issues: [], lookups: 0 });
+    const paged = await check(history(layout), 2);
+    expect(paged.issues).toEqual([]);
+    expect(paged.lookups).toBe(2);
+  });
+
+  it('names a changed row and a squeezed-in row whether or not their transaction was in memory', async () => {
+    for (const pageSize of [100, 3, 2, 1]) {
+      const changed = history(layout);
+      changed[7] = { ...changed[7]!, canonical: '[["v","changed"]]' };
+      expect((await check(changed, pageSize)).issues, `page ${pageSize}`).toEqual([{ kind: 'link', id: 8n, previousId: 3n, tx: 'a' }]);
+      // Row 15 squeezed in between rows 6 and 16 of transaction a, with the hash that continues a's chain after 6.
+      const intact = history(layout.map(([id, tx]) => [id * 2, tx]));
+      const canonical = '[["v","15"]]';
+      const forged: StreamedRow = { kind: 'a', id: 15n, tx: 'a', hash: rowHash(intact[2]!.hash!, canonical), backstopHash: null, mac: null, canonical };
+      const squeezed = [...intact.slice(0, 7), forged, ...intact.slice(7)];
+      const { issues } = await check(squeezed, pageSize);
+      expect(issues.map(issue => [issue.kind, issue.id]), `page ${pageSize}`).toEqual([['skip', 15n]]);
+    }
+  });
+
+  it('marks a row that continues a transaction across a watermark', async () => {
+    const rows = history([[1, 'a'], [2, 'b'], [3, 'a']]);
+    expect((await check(rows, 100, [2n])).issues).toEqual([{ kind: 'span', id: 3n, previousId: 1n, tx: 'a', watermark: 2n }]);
+    expect((await check(rows, 1, [2n])).issues).toEqual([{ kind: 'span', id: 3n, previousId: 1n, tx: 'a', watermark: 2n }]);
   });
 });

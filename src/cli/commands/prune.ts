@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliUsageError } from '../../errors/CliUsageError.js';
 import { pruneAudit } from '../../read/pruneAudit.js';
+import { loadSealKey } from '../../tamper/SealKey.js';
 import type { CliCommand } from '../CliCommand.js';
 import { parseAge } from '../age.js';
 import { batchSizeOption } from '../batchSizeOption.js';
@@ -23,7 +24,8 @@ export const pruneCommand: CliCommand = {
       .option('--older-than <age>', 'versions written before: an age (365d, 12h, 30m) or an ISO 8601 date or instant')
       .option('--keep-last <n>', 'keep the newest n versions of each row')
       .option('--dry-run', 'count what would be removed, remove nothing')
-      .option('--batch-size <n>', 'versions removed per statement (default 5000)');
+      .option('--batch-size <n>', 'versions removed per statement (default 5000)')
+      .option('--key-file <path>', 'file holding the seal key, to prune tamper-evident entities (default: the environment variable AUDIT_TRAIL_SEAL_KEY)');
   },
   async run(orm, io, args, options) {
     const olderThan = stringOption(options, 'olderThan');
@@ -36,6 +38,7 @@ export const pruneCommand: CliCommand = {
     }
     const batchSize = batchSizeOption(options);
     const dryRun = flagOption(options, 'dryRun');
+    const sealKey = loadSealKey({ keyFile: stringOption(options, 'keyFile') });
     for (const entity of selectedEntities(orm.em, 'prune', args, options)) {
       const progress = progressOutput(io, `prune ${entity.name}`, 'audit rows');
       try {
@@ -43,6 +46,7 @@ export const pruneCommand: CliCommand = {
           ...criteria,
           batchSize,
           dryRun,
+          sealKey,
           onProgress: ({ done, total, removed }) => progress.update(done, total, `${removed} ${dryRun ? 'to remove' : 'removed'}`),
         });
         progress.stop();

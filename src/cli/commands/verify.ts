@@ -3,7 +3,7 @@ import { TamperErrors } from '../../errors/TamperErrors.js';
 import { sealAuditTrail, type SealResult } from '../../tamper/sealAuditTrail.js';
 import { loadSealKey } from '../../tamper/SealKey.js';
 import type { VerifyResult } from '../../tamper/Finding.js';
-import { verifyAuditTrail } from '../../tamper/verifyAuditTrail.js';
+import { verifyAuditTrail, type VerifyProgress } from '../../tamper/verifyAuditTrail.js';
 import type { CliCommand, CommandIo, ExitCode } from '../CliCommand.js';
 import { batchSizeOption } from '../batchSizeOption.js';
 import { flagOption, integerOption, stringOption } from '../options.js';
@@ -38,6 +38,9 @@ export const verifyCommand: CliCommand = {
     const lockTimeout = integerOption(options, 'lockTimeout');
     const batchSize = batchSizeOption(options);
     const result = await withProgress(io, onProgress => verifyAuditTrail(orm, { key, batchSize, onProgress }));
+    if (result.tables.length === 0) {
+      throw TamperErrors.nothingToVerify();
+    }
     const sealed = seal && key && result.findings.length === 0 ? await sealAuditTrail(orm, { key, lockTimeout, batchSize }) : undefined;
     const code: ExitCode = result.findings.length > 0 ? 1 : result.seals === 'not-checked' ? 2 : 0;
     if (flagOption(options, 'json')) {
@@ -50,14 +53,13 @@ export const verifyCommand: CliCommand = {
   },
 };
 
-async function withProgress<T>(io: CommandIo, work: (onProgress: (p: { table: string; pass: string; rows: number; total: number }) => void) => Promise<T>): Promise<T> {
-  let current: { key: string; output: ProgressOutput } | undefined;
+async function withProgress<T>(io: CommandIo, work: (onProgress: (p: VerifyProgress) => void) => Promise<T>): Promise<T> {
+  let current: { table: string; output: ProgressOutput } | undefined;
   try {
-    return await work(({ table, pass, rows, total }) => {
-      const key = `${table} ${pass}`;
-      if (current?.key !== key) {
+    return await work(({ table, rows, total }) => {
+      if (current?.table !== table) {
         current?.output.stop();
-        current = { key, output: progressOutput(io, `verify ${table} (${pass})`, 'rows') };
+        current = { table, output: progressOutput(io, `verify ${table}`, 'rows') };
       }
       current.output.update(Math.min(rows, total), total, '');
     });
@@ -82,7 +84,7 @@ function humanReport(result: VerifyResult, sealed: SealResult | undefined, color
     lines.push(`${terminalText(table.table)} (${terminalText(table.entity)}): ${table.rows} rows, ${table.prunedRecords} prune records, ${seals}${backstop}`);
   }
   for (const table of sealed?.tables ?? []) {
-    lines.push(`${c.green('sealed')} ${terminalText(table.table)}: ${table.rows} new rows in ${table.seals} seal${table.seals === 1 ? '' : 's'}, up to _audit_id ${table.sealedTo ?? '-'}`);
+    lines.push(`${c.green('sealed')} ${terminalText(table.table)}: ${table.rows} new row${table.rows === 1 ? '' : 's'} in ${table.seals} seal${table.seals === 1 ? '' : 's'}, up to _audit_id ${table.sealedTo ?? '-'}`);
   }
   const findings = result.findings.length + result.omittedFindings;
   lines.push(findings > 0 ? c.red(`${findings} finding${findings === 1 ? '' : 's'}: history was changed outside the application`) : c.green('no findings'));
