@@ -2,7 +2,7 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { AuditTrail, auditContext } from '../src/index.js';
 
-abstract class BenchRow {
+export abstract class BenchRow {
   @PrimaryKey({ type: 'number' }) id!: number;
   @Property({ type: 'string', length: 100 }) name!: string;
   @Property({ type: 'string', length: 100 }) email!: string;
@@ -36,3 +36,15 @@ export const BENCH_COLUMNS = ['id', 'name', 'email', 'age', 'score', 'joined_at'
   trackFields: [{ name: 'username', type: 'string', length: 30, value: () => auditContext.current()?.user ?? null }],
 })
 export class BenchTamper extends BenchRow {}
+
+/** The change each timed flush makes to the loaded rows: an update of two columns, or a delete. */
+export function changeLoaded(em: { remove(entity: object): unknown }, loaded: readonly BenchRow[], operation: 'update' | 'delete'): void {
+  for (const entity of loaded) {
+    if (operation === 'update') {
+      entity.score += 1;
+      entity.name += '!';
+    } else {
+      em.remove(entity);
+    }
+  }
+}

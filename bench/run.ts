@@ -16,7 +16,7 @@ import { allowAuditTableWrites, withAuditTrail } from '../src/index.js';
 import { dialectOf } from '../src/mikro-orm/dialectOf.js';
 import { DATABASES } from '../test/support/databases.js';
 import { refreshSchema } from '../test/support/mikro.js';
-import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, type BenchEntity } from './entities.js';
+import { BenchLibrary, BenchPlain, BenchStatementTrigger, BenchTrigger, changeLoaded, type BenchEntity } from './entities.js';
 import { benchAsOf, type AsOfResult } from './asOf.js';
 import { benchBrowser, printBrowserResult, type BrowserResult } from './browser.js';
 import { installTriggers } from './triggers.js';
@@ -132,15 +132,7 @@ for (const db of DATABASES.filter(d => perDatabase && (!wanted || wanted.include
       rows.forEach(row => em.create(variant.entity, row));
       return em;
     }
-    const loaded = await em.find(variant.entity, {});
-    for (const entity of loaded) {
-      if (operation === 'update') {
-        entity.score += 1;
-        entity.name += '!';
-      } else {
-        em.remove(entity);
-      }
-    }
+    changeLoaded(em, await em.find(variant.entity, {}), operation === 'update' ? 'update' : 'delete');
     return em;
   };
 

@@ -6,7 +6,7 @@ import { allowAuditTableWrites, auditContext, withAuditTrail } from '../src/inde
 import { dialectOf } from '../src/mikro-orm/dialectOf.js';
 import type { TestDatabase } from '../test/support/databases.js';
 import { refreshSchema } from '../test/support/mikro.js';
-import { BenchLibrary, BenchTamper } from './entities.js';
+import { BenchLibrary, BenchTamper, changeLoaded } from './entities.js';
 
 type Operation = 'insert' | 'update' | 'delete';
 type Audited = typeof BenchLibrary | typeof BenchTamper;
@@ -130,14 +130,7 @@ async function prepare(orm: MikroORM, entity: Audited, operation: Operation, siz
     await orm.em.fork().insertMany(entity, rows.slice(i, i + 2000));
   }
   await clear(orm, entity, false);
-  for (const loaded of await em.find(entity, {})) {
-    if (operation === 'update') {
-      loaded.score += 1;
-      loaded.name += '!';
-    } else {
-      em.remove(loaded);
-    }
-  }
+  changeLoaded(em, await em.find(entity, {}), operation === 'update' ? 'update' : 'delete');
   return em;
 }
 
