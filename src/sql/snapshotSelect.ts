@@ -1,3 +1,4 @@
+import { jsonTableSource } from './jsonRowSource.js';
 import { SqlArray, SqlExpression, type SqlNames } from './SqlStatement.js';
 
 /** A column whose value the statement passes as a parameter; `castType` is its SQL type (PostgreSQL needs it). */
@@ -79,7 +80,8 @@ export function buildSnapshotSelect(shape: SnapshotStatementShape, statementValu
   if (varyingColumns.length === 0 && !join) {
     return { columns, from: `${head} ${whereKeyIn(shape, batch, fromParams)}`, fromParams, rowIndex: undefined };
   }
-  return { columns, from: `${head} ${joinRowSource(shape, batch, varyingColumns, fromParams)}`, fromParams, rowIndex: `v.${q('o')}` };
+  const source = joinRowSource(shape, batch, varyingColumns, fromParams);
+  return { columns, from: `${head} ${source.from}`, fromParams, rowIndex: source.oneBased ? `v.${q('o')} - 1` : `v.${q('o')}` };
 }
 
 function parameterColumn(shape: SnapshotStatementShape, column: ParameterColumn, value: unknown): SelectedColumn {
@@ -123,9 +125,25 @@ function whereKeyIn(shape: SnapshotStatementShape, batch: SnapshotBatch, params:
 }
 
 // The per-row values become a derived table `v(o, k0.., r0..)` joined to the source on its key. SQLite caps
-// UNION ALL at 500 terms and names VALUES columns column1.., MariaDB names them after the first row's values.
-function joinRowSource(shape: SnapshotStatementShape, batch: SnapshotBatch, varying: Varying, params: unknown[]): string {
+// UNION ALL at 500 terms and names VALUES columns column1.., MariaDB names them after the first row's values;
+// MySQL/MariaDB read the rows from one JSON document where the values allow it (`jsonTableSource`).
+function joinRowSource(shape: SnapshotStatementShape, batch: SnapshotBatch, varying: Varying, params: unknown[]): { from: string; oneBased: boolean } {
   const q = shape.quote;
+  const order = (source: string) => `join ${source} as v on ${keyJoin(shape)} order by v.${q('o')}`;
+  if (shape.dialect === 'mysql') {
+    const json = jsonTableSource(
+      [
+        ...shape.keyColumns.map((column, i) => ({ alias: `k${i}`, column, values: batch.keys.map(key => key[i]) })),
+        ...varying.map(({ column, index }) => ({ alias: `r${index}`, column, values: batch.values.map(row => row[index]) })),
+      ],
+      batch.keys.length,
+      q,
+    );
+    if (json) {
+      params.push(json.document);
+      return { from: order(json.sql), oneBased: true };
+    }
+  }
   const aliases = ['o', ...shape.keyColumns.map((_, i) => `k${i}`), ...varying.map(({ index }) => `r${index}`)];
   const tuples = batch.keys.map((key, row) => {
     params.push(...key, ...varying.map(({ index }) => batch.values[row]![index]));
@@ -140,7 +158,7 @@ function joinRowSource(shape: SnapshotStatementShape, batch: SnapshotBatch, vary
     const head = `select ${first!.map((value, i) => `${value} as ${q(aliases[i]!)}`).join(', ')}`;
     source = `(${[head, ...rest.map(t => `select ${t.join(', ')}`)].join(' union all ')})`;
   }
-  return `join ${source} as v on ${keyJoin(shape)} order by v.${q('o')}`;
+  return { from: order(source), oneBased: false };
 }
 
 function keyJoin(shape: SnapshotStatementShape): string {

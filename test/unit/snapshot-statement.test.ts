@@ -44,8 +44,23 @@ describe('buildSnapshotInsert', () => {
     const sqlite = buildSnapshotInsert(shape('sqlite'), [new Date(0)], rows(2, i => `u${i}`));
     expect(sqlite.sql).toContain('join (select column1 as "o", column2 as "k0", column3 as "r1" from (values (0, ?, ?), (1, ?, ?))) as v');
     expect(sqlite.params).toEqual([new Date(0), 'I', 1, 'u0', 2, 'u1']);
-    const mysql = buildSnapshotInsert(shape('mysql'), [new Date(0)], rows(2, i => `u${i}`));
-    expect(mysql.sql).toContain('join (select 0 as "o", ? as "k0", ? as "r1" union all select 1, ?, ?) as v');
+  });
+
+  it('reads the rows of a MySQL/MariaDB batch from one JSON document (JSON_TABLE) when their values allow it', () => {
+    const mysql = buildSnapshotInsert(shape('mysql'), [new Date(0)], rows(2, i => (i === 0 ? 'u"0\\' : null) as string));
+    expect(mysql.sql).toContain(
+      `join json_table(?, '$[*]' columns("o" for ordinality, "k0" bigint path '$[0]', "r1" longtext character set utf8mb4 path '$[1]')) as v on s."id" = v."k0" order by v."o"`,
+    );
+    expect(mysql.params).toEqual([new Date(0), 'I', '[[1,"u\\"0\\\\"],[2,null]]']);
+  });
+
+  it('keeps the UNION ALL derived table where a value could change on its way through JSON', () => {
+    const unsafe: unknown[][] = [[new Date(0)], ['\ud800'], [2 ** 53], [1n]];
+    for (const [value] of unsafe) {
+      const batch = { keys: [[1], [typeof value === 'number' || typeof value === 'bigint' ? value : 2]], values: [['I', 'a'], ['I', typeof value === 'string' || value instanceof Date ? value : 'b']] };
+      const mysql = buildSnapshotInsert(shape('mysql'), [new Date(0)], batch as never);
+      expect(mysql.sql).toContain('join (select 0 as "o", ? as "k0", ? as "r1" union all select 1, ?, ?) as v');
+    }
   });
 
   it('matches composite keys as tuples', () => {
