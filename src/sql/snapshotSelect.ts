@@ -81,7 +81,7 @@ export function buildSnapshotSelect(shape: SnapshotStatementShape, statementValu
     return { columns, from: `${head} ${whereKeyIn(shape, batch, fromParams)}`, fromParams, rowIndex: undefined };
   }
   const source = joinRowSource(shape, batch, varyingColumns, fromParams);
-  return { columns, from: `${head} ${source.from}`, fromParams, rowIndex: source.oneBased ? `v.${q('o')} - 1` : `v.${q('o')}` };
+  return { columns, from: source.from, fromParams, rowIndex: source.oneBased ? `v.${q('o')} - 1` : `v.${q('o')}` };
 }
 
 function parameterColumn(shape: SnapshotStatementShape, column: ParameterColumn, value: unknown): SelectedColumn {
@@ -129,7 +129,7 @@ function whereKeyIn(shape: SnapshotStatementShape, batch: SnapshotBatch, params:
 // MySQL/MariaDB read the rows from one JSON document where the values allow it (`jsonTableSource`).
 function joinRowSource(shape: SnapshotStatementShape, batch: SnapshotBatch, varying: Varying, params: unknown[]): { from: string; oneBased: boolean } {
   const q = shape.quote;
-  const order = (source: string) => `join ${source} as v on ${keyJoin(shape)} order by v.${q('o')}`;
+  const order = (source: string) => `from ${q(shape.sourceTable)} as s join ${source} as v on ${keyJoin(shape)} order by v.${q('o')}`;
   if (shape.dialect === 'mysql') {
     const json = jsonTableSource(
       [
@@ -141,7 +141,12 @@ function joinRowSource(shape: SnapshotStatementShape, batch: SnapshotBatch, vary
     );
     if (json) {
       params.push(json.document);
-      return { from: order(json.sql), oneBased: true };
+      // MariaDB guesses 40 rows for any JSON_TABLE and, on a small table, joins it to a full scan of the source:
+      // a locking read then takes next-key locks on every row and gap, and another writer's insert waits for this
+      // transaction (test/concurrency/row-source-locks). The source rows are looked up by primary key, one by one.
+      const source = `${q(shape.sourceTable)} as s force index (primary)`;
+      const from = `from ${json.sql} as v straight_join ${source} on ${keyJoin(shape)} order by v.${q('o')}`;
+      return { from, oneBased: true };
     }
   }
   const aliases = ['o', ...shape.keyColumns.map((_, i) => `k${i}`), ...varying.map(({ index }) => `r${index}`)];

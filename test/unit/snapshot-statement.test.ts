@@ -49,7 +49,7 @@ describe('buildSnapshotInsert', () => {
   it('reads the rows of a MySQL/MariaDB batch from one JSON document (JSON_TABLE) when their values allow it', () => {
     const mysql = buildSnapshotInsert(shape('mysql'), [new Date(0)], rows(2, i => (i === 0 ? 'u"0\\' : null) as string));
     expect(mysql.sql).toContain(
-      `join json_table(?, '$[*]' columns("o" for ordinality, "k0" bigint path '$[0]', "r1" longtext character set utf8mb4 path '$[1]')) as v on s."id" = v."k0" order by v."o"`,
+      `from json_table(?, '$[*]' columns("o" for ordinality, "k0" bigint path '$[0]', "r1" longtext character set utf8mb4 path '$[1]')) as v straight_join "person" as s force index (primary) on s."id" = v."k0" order by v."o"`,
     );
     expect(mysql.params).toEqual([new Date(0), 'I', '[[1,"u\\"0\\\\"],[2,null]]']);
   });
