@@ -1,5 +1,6 @@
 import { AUDIT_HASH, AUDIT_ID, AUDIT_TRANSACTION } from '../define/AuditColumns.js';
 import { assignedValueExpression, canonicalExpression } from './canonicalValues.js';
+import { packQuotedTexts } from './packedCanonicalTexts.js';
 import { SqlExpression, type SqlStatement } from './SqlStatement.js';
 import type { ParameterColumn, SelectedColumn, SnapshotSelect, SnapshotStatementShape } from './snapshotSelect.js';
 
@@ -16,25 +17,44 @@ const SLOT = '\u0000';
 
 /**
  * Tamper evidence's pre-read: the SELECT of the audit INSERT (`select`, built with `join` so that every row has its
- * batch index), returning per row its batch index `o`, the chain head `h` of this table and transaction (the hash
- * of the transaction's newest chained row in the table, NULL for none; backstop rows have no hash and are in no chain), and `c0`, `c1`, … the canonical text of each value
- * the INSERT will store (`canonicalExpression` of `assignedValueExpression` for parameters, of the source column
- * for copied columns; values the statement shares, in the first row only). On MySQL/MariaDB it is a locking read, as the INSERT's SELECT is: under REPEATABLE READ a
- * plain read returns the transaction's snapshot, which for a row locked but not written by this transaction (a row
- * to delete) may be older than the row the INSERT copies. The head's subquery is not locked by it.
+ * batch index), returning per row its batch index `o`, and in the first row returned the chain head `h` of this
+ * table and transaction (the hash of the transaction's newest chained row in the table, NULL for none; backstop rows
+ * have no hash and are in no chain). The first row returned is the batch's first, unless `firstRowMayBeGone`: then
+ * every row carries the shared values. Then the canonical text of each value the INSERT will store
+ * (`canonicalExpression` of `assignedValueExpression` for parameters, of the source column for copied columns):
+ * `c0`, `c1`, … one column each, the values the statement shares in the first row returned only; on SQLite packed
+ * (`packQuotedTexts`) into `c` (the values of the row) and `s` (the shared values, first row only).
+ *
+ * On MySQL/MariaDB it is a locking read, as the INSERT's SELECT is: under REPEATABLE READ a plain read returns the
+ * transaction's snapshot, which for a row locked but not written by this transaction (a row to delete) may be older
+ * than the row the INSERT copies. The head's subquery is not locked by it.
  */
-export function buildCanonicalSelect(shape: SnapshotStatementShape, chain: ChainShape, select: SnapshotSelect, transactionId: string): SqlStatement {
+export function buildCanonicalSelect(shape: SnapshotStatementShape, chain: ChainShape, select: SnapshotSelect, transactionId: string, firstRowMayBeGone = false): SqlStatement {
   const q = shape.quote;
-  if (select.rowIndex === undefined) {
+  const index = select.rowIndex;
+  if (index === undefined) {
     throw new Error('the pre-read needs the batch index of each row: build the select with join');
   }
   const params: unknown[] = [transactionId];
-  const list = [`${select.rowIndex} as ${q('o')}`, `${chainHead(shape)} as ${q('h')}`];
-  select.columns.forEach((column, i) => {
-    const text = canonicalColumn(shape, column, chain.copiedColumnTypes[i], params);
-    // A value the statement shares (the clock, the transaction id, a constant row value) is read in the first row only.
-    list.push(`${column.perRow ? text : `case when ${select.rowIndex} = 0 then ${text} end`} as ${q(`c${i}`)}`);
+  // Values the statement shares (the chain head, the clock, the transaction id, a constant row value) are read in
+  // the batch's first row only, or in every row where that row may be gone (an update of a row deleted meanwhile).
+  // Not `min(o) over ()`: MariaDB then runs the whole join once per row.
+  const firstRowOnly = (sql: string) => (firstRowMayBeGone ? sql : `case when ${index} = 0 then ${sql} end`);
+  const list = [`${index} as ${q('o')}`, `${firstRowOnly(chainHead(shape))} as ${q('h')}`];
+  const texts = select.columns.map((column, i) => {
+    const own: unknown[] = [];
+    return { text: canonicalColumn(shape, column, chain.copiedColumnTypes[i], own), params: own, perRow: column.perRow };
   });
+  if (shape.dialect === 'sqlite') {
+    const [perRow, shared] = [texts.filter(t => t.perRow), texts.filter(t => !t.perRow)];
+    list.push(`${packQuotedTexts(perRow.map(t => t.text))} as ${q('c')}`, `${firstRowOnly(packQuotedTexts(shared.map(t => t.text)))} as ${q('s')}`);
+    params.push(...perRow.flatMap(t => t.params), ...shared.flatMap(t => t.params));
+  } else {
+    texts.forEach(({ text, params: own, perRow }, i) => {
+      list.push(`${perRow ? text : firstRowOnly(text)} as ${q(`c${i}`)}`);
+      params.push(...own);
+    });
+  }
   const lock = shape.dialect === 'mysql' ? ' for update' : '';
   return { sql: `select ${list.join(', ')} ${select.from}${lock}`, params: [...params, ...select.fromParams] };
 }

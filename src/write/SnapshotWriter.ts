@@ -121,7 +121,7 @@ export class SnapshotWriter {
     this.#varying = [];
     this.#optional = 0;
     const written = this.#plan.chain
-      ? await writeChainedBatch(this.#em, this.#transaction, this.#plan, this.#statementValues, this.#transactionId, batch)
+      ? await writeChainedBatch(this.#em, this.#transaction, this.#plan, this.#statementValues, this.#transactionId, batch, required < keys.length)
       : (await executeStatement(this.#em, this.#transaction, buildSnapshotInsert(this.#plan.shape, this.#statementValues, batch), 'run')).affectedRows;
     if (written !== undefined && (written < required || written > keys.length)) {
       throw AuditTrailError.snapshotMissing(this.#plan.sourceName, keys.length, written);

@@ -6,6 +6,7 @@ import { clockParameter } from '../sql/databaseClock.js';
 import { buildCanonicalSelect } from '../sql/snapshotCanonicalSelect.js';
 import { insertFromSelect } from '../sql/snapshotInsert.js';
 import { buildSnapshotSelect, type SnapshotBatch } from '../sql/snapshotSelect.js';
+import { unpackQuotedTexts } from '../sql/packedCanonicalTexts.js';
 import { canonicalEncoder, chainHashes } from '../tamper/chain.js';
 import { canonicalText } from '../tamper/chainRows.js';
 
@@ -25,21 +26,21 @@ export async function writeChainedBatch(
   statementValues: readonly unknown[],
   transactionId: string,
   batch: SnapshotBatch,
+  firstRowMayBeGone: boolean,
 ): Promise<number | undefined> {
   const { shape } = plan;
   const chain = plan.chain!;
   const select = buildSnapshotSelect(shape, statementValues, batch, true);
-  const rows = await executeStatement(em, transaction, buildCanonicalSelect(shape, chain, select, transactionId), 'all');
+  const rows = await executeStatement(em, transaction, buildCanonicalSelect(shape, chain, select, transactionId, firstRowMayBeGone), 'all');
   if (rows.length === 0) {
     return 0;
   }
   const names = select.columns.map(column => column.name);
-  const clockColumn = shape.copiedColumns.length;
-  const canonicals = canonicalRows(names, rows, i => !select.columns[i]!.perRow);
-  const hashes = chainHashes(shape.auditTable, transactionId, (rows[0]!.h as string | null) ?? null, canonicals);
+  const texts = canonicalTexts(rows, names.length, i => !select.columns[i]!.perRow, shape.dialect === 'sqlite');
+  const hashes = chainHashes(shape.auditTable, transactionId, canonicalText(rows[0]!.h), texts.map(canonicalEncoder(names)));
   const hashOf: (string | null)[] = batch.keys.map(() => null);
   rows.forEach((row, i) => (hashOf[Number(row.o)] = hashes[i]!));
-  const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, rows[0]![`c${clockColumn}`] as string);
+  const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, texts[0]![shape.copiedColumns.length]!);
   const chained = { ...shape, rowColumns: [...shape.rowColumns, chain.hashColumn] };
   const values = batch.values.map((row, i) => [...row, hashOf[i]]);
   const insert = insertFromSelect(chained, buildSnapshotSelect(chained, [clock, ...statementValues.slice(1)], { keys: batch.keys, values }, true));
@@ -52,13 +53,22 @@ export async function writeChainedBatch(
 }
 
 /**
- * The canonical encoding of each pre-read row (`c0`, `c1`, … in `names` order). A `shared` column holds one value
- * for the whole statement, which the pre-read reads in the first row only (also because SQLite reads `'now'` again
- * for each row a SELECT returns).
+ * The canonical texts of each pre-read row, one per column in select order (`buildCanonicalSelect`). A `shared`
+ * column holds one value for the whole statement, which the pre-read reads in its first row only (also because
+ * SQLite reads `'now'` again for each row a SELECT returns). `packed`: SQLite's texts come in `c` and `s`.
  */
-export function canonicalRows(names: readonly string[], rows: readonly CanonicalRow[], shared: (index: number) => boolean): string[] {
-  const encode = canonicalEncoder(names);
-  const keys = names.map((_, i) => `c${i}`);
-  const first = keys.map((key, i) => (shared(i) ? canonicalText(rows[0]![key]) : null));
-  return rows.map(row => encode(keys.map((key, i) => (shared(i) ? first[i]! : canonicalText(row[key])))));
+export function canonicalTexts(rows: readonly CanonicalRow[], count: number, shared: (index: number) => boolean, packed: boolean): (string | null)[][] {
+  const columns = Array.from({ length: count }, (_, i) => i);
+  if (!packed) {
+    const first = columns.map(i => (shared(i) ? canonicalText(rows[0]![`c${i}`]) : null));
+    return rows.map(row => columns.map(i => (shared(i) ? first[i]! : canonicalText(row[`c${i}`]))));
+  }
+  const [own, common] = [columns.filter(i => !shared(i)), columns.filter(shared)];
+  const first = unpackQuotedTexts(String(rows[0]!.s ?? ''), common.length);
+  return rows.map(row => {
+    const texts: (string | null)[] = new Array<string | null>(count);
+    unpackQuotedTexts(String(row.c), own.length).forEach((text, i) => (texts[own[i]!] = text));
+    common.forEach((column, i) => (texts[column] = first[i]!));
+    return texts;
+  });
 }

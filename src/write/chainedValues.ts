@@ -6,8 +6,8 @@ import { clockParameter } from '../sql/databaseClock.js';
 import { buildValuesCanonicalSelect } from '../sql/snapshotCanonicalSelect.js';
 import type { ParameterColumn } from '../sql/snapshotSelect.js';
 import { buildValuesInsert } from '../sql/valuesInsert.js';
-import { chainHashes } from '../tamper/chain.js';
-import { canonicalRows } from './chainedSnapshot.js';
+import { canonicalEncoder, chainHashes } from '../tamper/chain.js';
+import { canonicalTexts } from './chainedSnapshot.js';
 
 /**
  * Writes audit rows given by value (pivot rows) to a tamper-evident audit table: the pre-read of their canonical
@@ -27,8 +27,9 @@ export async function writeChainedValues(em: EntityManager, transaction: object,
   const rows = await executeStatement(em, transaction, buildValuesCanonicalSelect(shape, columns, tuples, transactionId, shared), 'all');
   const names = columns.map(column => column.name);
   const head = (rows[0]?.h as string | null | undefined) ?? null;
-  const hashes = chainHashes(shape.auditTable, transactionId, head, canonicalRows(names, rows, shared));
-  const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, rows[0]![`c${statementColumns.from}`] as string);
+  const texts = canonicalTexts(rows, names.length, shared, false);
+  const hashes = chainHashes(shape.auditTable, transactionId, head, texts.map(canonicalEncoder(names)));
+  const clock = clockParameter(shape.dialect, shape.statementColumns[0]!.castType, texts[0]![statementColumns.from]!);
   const values = tuples.map((tuple, i) => tuple.map((value, c) => (c === statementColumns.from ? clock : value)).concat(hashes[i]));
   const result = await executeStatement(em, transaction, buildValuesInsert(shape, shape.auditTable, [...names, chain.hashColumn.name], values), 'run');
   if (result.affectedRows !== undefined && result.affectedRows !== tuples.length) {

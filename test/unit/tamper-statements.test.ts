@@ -28,13 +28,19 @@ describe('the tamper pre-read', () => {
       const select = buildSnapshotSelect(shape(dialect), [clock, 'tx'], batch, true);
       const pre = buildCanonicalSelect(shape(dialect), chain, select, 'tx');
       const insert = buildSnapshotInsert(shape(dialect), [clock, 'tx'], batch, true);
-      const from = insert.sql.slice(insert.sql.indexOf(' from "person" as s'));
+      const from = insert.sql.slice(insert.sql.indexOf(' from '));
+      expect(from.length).toBeGreaterThan(20);
       expect(pre.sql).toContain(from);
       expect(pre.params.slice(-select.fromParams.length)).toEqual(select.fromParams);
-      // The head: the transaction's newest chained row, the first parameter.
+      // The head: the transaction's newest chained row, the first parameter, read in the first row returned.
       expect(pre.sql).toContain(
-        '(select "_audit_hash" from "person_audit" where "_audit_transaction" = ? and "_audit_hash" is not null order by "_audit_id" desc limit 1) as "h"',
+        ' then (select "_audit_hash" from "person_audit" where "_audit_transaction" = ? and "_audit_hash" is not null order by "_audit_id" desc limit 1) end as "h"',
       );
+      expect(pre.sql).toContain(`case when ${select.rowIndex} = 0 then (select "_audit_hash"`);
+      // When the batch's first row may be gone, every row carries the shared values.
+      const anyFirst = buildCanonicalSelect(shape(dialect), chain, select, 'tx', true);
+      expect(anyFirst.sql).toContain(`select ${select.rowIndex} as "o", (select "_audit_hash"`);
+      expect(anyFirst.sql).not.toContain(' = 0 then ');
       expect(pre.params[0]).toBe('tx');
       expect(pre.sql.endsWith(dialect === 'mysql' ? ' for update' : 'order by v."o"')).toBe(true);
       expect(pre.sql.split('?').length - 1).toBe(pre.params.length);
@@ -54,6 +60,13 @@ describe('the tamper pre-read', () => {
     expect(pre.params).toHaveLength(4);
     // A value the statement shares is read in the first row only.
     expect(pre.sql).toContain('case when v."o" - 1 = 0 then cast(cast((cast(? as varchar)) as varchar(36)) as text) end as "c3"');
+  });
+
+  it('packs SQLite’s canonical texts into one column for the row and one for the shared values', () => {
+    const pre = buildCanonicalSelect(shape('sqlite'), chain, buildSnapshotSelect(shape('sqlite'), [clock, 'tx'], batch, true), 'tx');
+    expect(pre.sql).toContain(`quote(s."id") || ',' || quote(s."name") as "c", case when v."o" = 0 then quote(`);
+    expect(pre.sql).toContain(' end as "s" from "person" as s');
+    expect(pre.sql.split('?').length - 1).toBe(pre.params.length);
   });
 
   it('for rows given by value: one UNION ALL term per row, the head in the first', () => {
