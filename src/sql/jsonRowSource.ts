@@ -49,5 +49,5 @@ function encode(value: unknown, kind: Kind): string {
   if (value === null) {
     return 'null';
   }
-  return kind === 'integer' ? String(value) : JSON.stringify(value);
+  return kind === 'integer' ? String(value as number | string) : JSON.stringify(value);
 }

@@ -14,11 +14,11 @@ interface Expected {
   position: number;
 }
 
-/** How pass 2 gets what it does not hold: a seal's ids and fingerprints (`undefined` if it no longer verifies). */
+/** How the pass over the rows gets what it does not hold: a seal's ids and fingerprints (`undefined` if it no longer verifies). */
 export type SealLoader = (seal: SealHeader) => Promise<Pick<SealRow, 'id_ranges' | 'fingerprints'> | undefined>;
 
 /**
- * Pass 2, over rows and prune records in `_audit_id` order: each valid seal's ids and fingerprints are walked
+ * Along verify's one pass over rows and prune records in `_audit_id` order: each valid seal's ids and fingerprints are walked
  * along with the rows (removed, inserted, rewritten rows), its digest is recomputed and compared, and removed
  * rows at the end of history are told apart from removed rows in the middle. Holds one seal's text at a time.
  */

@@ -20,7 +20,7 @@ export interface SealHeader {
 const SEALS_PER_BATCH = 20;
 
 /**
- * Pass 0: checks each seal of `auditTable` in order: its MAC under `key`, and that it names the seal before it
+ * Before verify's pass over the rows: checks each seal of `auditTable` in order: its MAC under `key`, and that it names the seal before it
  * (`previous_mac`, `from_id`), so that a deleted, inserted or edited seal shows. Returns the seals' headers.
  */
 export async function checkSealChain(em: EntityManager, tables: TamperTables, auditTable: string, key: SealKey, drafts: FindingDrafts): Promise<SealHeader[]> {

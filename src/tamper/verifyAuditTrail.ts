@@ -41,8 +41,8 @@ const MAX_CHAIN_ISSUES = 100_000;
 /**
  * Checks every tamper-evident audit table: recomputes each transaction's hash chain (changed, inserted and
  * removed rows), and with the key each seal (its MAC and predecessor), the rows it covers (ids, fingerprints,
- * digest: removed, inserted, rewritten rows, a removed tail) and the prune records (their MAC). Two passes per
- * table in keyset batches, so memory does not grow with history. Rows newer than the last seal are checked by
+ * digest: removed, inserted, rewritten rows, a removed tail) and the prune records (their MAC). One pass per table
+ * by `_audit_id` in keyset batches (after reading its seals' headers), so memory does not grow with history. Rows newer than the last seal are checked by
  * their chains only. Trigger-backstop rows (no hash) are listed per table, not reported as findings.
  *
  * @example

@@ -64,10 +64,10 @@ export function canonicalTexts(rows: readonly CanonicalRow[], count: number, sha
     return rows.map(row => columns.map(i => (shared(i) ? first[i]! : canonicalText(row[`c${i}`]))));
   }
   const [own, common] = [columns.filter(i => !shared(i)), columns.filter(shared)];
-  const first = unpackQuotedTexts(String(rows[0]!.s ?? ''), common.length);
+  const first = unpackQuotedTexts(canonicalText(rows[0]!.s) ?? '', common.length);
   return rows.map(row => {
     const texts: (string | null)[] = new Array<string | null>(count);
-    unpackQuotedTexts(String(row.c), own.length).forEach((text, i) => (texts[own[i]!] = text));
+    unpackQuotedTexts(canonicalText(row.c) ?? '', own.length).forEach((text, i) => (texts[own[i]!] = text));
     common.forEach((column, i) => (texts[column] = first[i]!));
     return texts;
   });
