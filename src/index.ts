@@ -48,8 +48,8 @@ export type {
 export type { AuditTableMismatch } from './discover/reconcileAuditTables.js';
 export { auditBrowser } from './browser/auditBrowser.js';
 export type { AuditBrowserOptions } from './browser/auditBrowser.js';
-export { sealAuditTrail } from './tamper/sealAuditTrail.js';
-export type { SealOptions, SealResult, SealedTable } from './tamper/sealAuditTrail.js';
+export { readSealWatermarks, sealAuditTrail } from './tamper/sealAuditTrail.js';
+export type { SealOptions, SealResult, SealWatermarks, SealedTable } from './tamper/sealAuditTrail.js';
 export { verifyAuditTrail } from './tamper/verifyAuditTrail.js';
 export type { VerifyOptions } from './tamper/verifyAuditTrail.js';
 export type { Finding, FindingKind, TableReport, VerifyResult } from './tamper/Finding.js';

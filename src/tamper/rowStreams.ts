@@ -4,6 +4,7 @@ import type { SqlStatement } from '../sql/SqlStatement.js';
 import { buildPredecessors, buildRecordsById, buildRowsById } from '../sql/verifyQueries.js';
 import { idText, streamedRow, type AuditTableSource, type RowKind, type StreamedRow } from './auditRows.js';
 import type { ChainLink } from './chainCheck.js';
+import { transactionOf } from './snapshotRead.js';
 
 type Raw = Record<string, unknown>;
 
@@ -14,9 +15,9 @@ type Raw = Record<string, unknown>;
  * asked for before the current one is handed out, so the database works while the caller hashes.
  */
 async function* pages(em: EntityManager, statement: (last: Raw | undefined) => SqlStatement, limit: number): AsyncGenerator<Raw[]> {
-  let page = await executeStatement(em, undefined, statement(undefined), 'all');
+  let page = await executeStatement(em, transactionOf(em), statement(undefined), 'all');
   for (;;) {
-    const next = page.length < limit ? undefined : executeStatement(em, undefined, statement(page[page.length - 1]), 'all');
+    const next = page.length < limit ? undefined : executeStatement(em, transactionOf(em), statement(page[page.length - 1]), 'all');
     // Handled here so that a caller who stops early leaves no unhandled rejection behind.
     next?.catch(() => undefined);
     yield page;
@@ -126,9 +127,9 @@ class PageCursor {
 export async function predecessors(em: EntityManager, source: AuditTableSource, before: ReadonlyMap<string, bigint>, withRecords: boolean): Promise<Map<string, ChainLink[]>> {
   const transactions = [...before.keys()];
   const bound = [...before.values()].reduce((a, b) => (a > b ? a : b)).toString();
-  const found = await executeStatement(em, undefined, buildPredecessors(source, 'a', transactions, bound), 'all');
+  const found = await executeStatement(em, transactionOf(em), buildPredecessors(source, 'a', transactions, bound), 'all');
   if (withRecords) {
-    found.push(...(await executeStatement(em, undefined, buildPredecessors(source, 'p', transactions, bound), 'all')));
+    found.push(...(await executeStatement(em, transactionOf(em), buildPredecessors(source, 'p', transactions, bound), 'all')));
   }
   const result = new Map<string, ChainLink[]>();
   for (const raw of found) {

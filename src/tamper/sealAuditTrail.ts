@@ -9,6 +9,7 @@ import { sealMac, sealRowOf, type SealFields, type SealRow } from './sealRecord.
 import { SegmentBuilder, type Segment } from './SegmentBuilder.js';
 import { backstopHash } from './segmentDigest.js';
 import { tamperEvidentPlans } from './tamperPlans.js';
+import { inSnapshot, transactionOf } from './snapshotRead.js';
 import { readWatermark } from './watermark.js';
 
 /** Options of `sealAuditTrail()`. */
@@ -19,7 +20,15 @@ export interface SealOptions {
   lockTimeout?: number;
   /** Rows read per statement. Defaults to 5,000. */
   batchSize?: number;
+  /**
+   * Seal each table up to the watermark read earlier by `readSealWatermarks()` (and verified since), instead of
+   * reading a new one: rows committed after it are left to the next seal. A table not in the map gets a new one.
+   */
+  watermarks?: SealWatermarks;
 }
+
+/** Per audit table, the `_audit_id` below which every row was committed when it was read (`null`: empty). */
+export type SealWatermarks = ReadonlyMap<string, bigint | null>;
 
 /** What `sealAuditTrail()` did for one tamper-evident audit table. */
 export interface SealedTable {
@@ -57,28 +66,56 @@ export async function sealAuditTrail(orm: { readonly em: EntityManager }, option
   const tables: SealedTable[] = [];
   for (const plan of tamperEvident) {
     const source = await auditTableSource(em, plans!, plan);
-    tables.push(await sealTable(em, source, key, { lockTimeout, batchSize }));
+    tables.push(await sealTable(em, source, key, { lockTimeout, batchSize, watermarks: options.watermarks }));
   }
   return { tables, keyId: key.id };
 }
 
-async function sealTable(em: EntityManager, source: AuditTableSource, key: SealKey, options: { lockTimeout: number; batchSize: number }): Promise<SealedTable> {
+/**
+ * The watermark of every tamper-evident audit table (see `readWatermark`), for a seal of exactly what was verified:
+ * read them, verify, then `sealAuditTrail(orm, { key, watermarks })`. Every row below a watermark had committed
+ * when it was read, so a verify that starts afterwards reads them all; rows written while it runs are not sealed.
+ */
+export async function readSealWatermarks(orm: { readonly em: EntityManager }, options: Pick<SealOptions, 'lockTimeout'> = {}): Promise<SealWatermarks> {
+  const em = orm.em.fork();
+  const { plans, tamperEvident } = tamperEvidentPlans(em);
+  const watermarks = new Map<string, bigint | null>();
+  for (const plan of tamperEvident) {
+    const source = await auditTableSource(em, plans!, plan);
+    watermarks.set(source.auditTable, await readWatermark(em, source, source.auditTable, options.lockTimeout ?? 10));
+  }
+  return watermarks;
+}
+
+async function sealTable(em: EntityManager, source: AuditTableSource, key: SealKey, options: { lockTimeout: number; batchSize: number; watermarks?: SealWatermarks }): Promise<SealedTable> {
   const table = source.auditTable;
   const [lastRow] = await executeStatement(em, undefined, buildLastSeal(source, table), 'all');
   const last = lastRow && sealRowOf(lastRow);
   if (last && sealMac(key, last) !== last.mac) {
     throw TamperErrors.lastSealUnverified(table, last.id, key.id, last.key_id);
   }
-  const watermark = await readWatermark(em, source, table, options.lockTimeout);
+  const given = options.watermarks;
+  const watermark = given?.has(table) ? given.get(table)! : await readWatermark(em, source, table, options.lockTimeout);
   const from = last ? BigInt(last.to_id) : 0n;
   const result = (seals: number, rows: number, to: bigint | null) => ({ table, entity: source.plan.sourceName, seals, rows, sealedTo: to === null ? null : to.toString() });
   if (watermark === null || watermark <= from) {
     return result(0, 0, last ? from : null);
   }
-  const [clock] = await executeStatement(em, undefined, buildClockText(source), 'all');
-  const run = { sealedAt: String(clock!.t), watermark: watermark.toString() };
-  let previous: Pick<SealRow, 'mac' | 'digest'> = last ?? { mac: '', digest: '' };
-  let segment = new SegmentBuilder(from, previous.digest);
+  // The rows and prune records in one snapshot, and the new seals written in the same transaction: all or none.
+  const written = await inSnapshot(em, snapshot => sealRows(snapshot, source, key, { from, watermark, previous: last, batchSize: options.batchSize }));
+  return result(written.seals, written.rows, watermark);
+}
+
+async function sealRows(
+  em: EntityManager,
+  source: AuditTableSource,
+  key: SealKey,
+  range: { from: bigint; watermark: bigint; previous: SealRow | undefined; batchSize: number },
+): Promise<{ seals: number; rows: number }> {
+  const [clock] = await executeStatement(em, transactionOf(em), buildClockText(source), 'all');
+  const run = { sealedAt: String(clock!.t), watermark: range.watermark.toString() };
+  let previous: Pick<SealRow, 'mac' | 'digest'> = range.previous ?? { mac: '', digest: '' };
+  let segment = new SegmentBuilder(range.from, previous.digest);
   let seals = 0;
   let rows = 0;
   const write = async (done: Segment) => {
@@ -87,7 +124,7 @@ async function sealTable(em: EntityManager, source: AuditTableSource, key: SealK
     rows += Number(done.row_count);
   };
   let lastId: bigint | undefined;
-  for await (const page of rowsById(em, source, { after: from.toString(), upTo: run.watermark, batchSize: options.batchSize })) {
+  for await (const page of rowsById(em, source, { after: range.from.toString(), upTo: run.watermark, batchSize: range.batchSize })) {
     for (const row of page) {
       if (row.id === lastId) {
         // A prune record of a row that is still there (a record forged, or written by hand): the row counts.
@@ -102,8 +139,8 @@ async function sealTable(em: EntityManager, source: AuditTableSource, key: SealK
       lastId = row.id;
     }
   }
-  await write(segment.finish(watermark));
-  return result(seals, rows, watermark);
+  await write(segment.finish(range.watermark));
+  return { seals, rows };
 }
 
 /** The hash that stands for a row in seal digests: its chain hash, else (backstop rows) its content hash. */
@@ -121,7 +158,7 @@ async function insertSeal(em: EntityManager, source: AuditTableSource, key: Seal
   const fields: SealFields = { ...segment, audit_table: source.auditTable, key_id: key.id };
   const mac = sealMac(key, fields);
   try {
-    await executeStatement(em, undefined, buildSealInsert(source, { ...fields, mac }), 'run');
+    await executeStatement(em, transactionOf(em), buildSealInsert(source, { ...fields, mac }), 'run');
   } catch (error) {
     // The unique (audit_table, from_id): another run sealed from the same point meanwhile.
     if (/unique|duplicate/i.test(String((error as Error).message))) {

@@ -4,6 +4,7 @@ import { buildSeals, type TamperTables } from '../sql/sealQueries.js';
 import type { FindingDrafts } from './FindingDrafts.js';
 import type { SealKey } from './SealKey.js';
 import { sealMac, sealRowOf, type SealRow } from './sealRecord.js';
+import { transactionOf } from './snapshotRead.js';
 
 /** What verify keeps of each seal of a table while it reads the rows (its ids and fingerprints are re-read). */
 export interface SealHeader {
@@ -28,7 +29,7 @@ export async function checkSealChain(em: EntityManager, tables: TamperTables, au
   let previous: SealRow | undefined;
   let after: { toId: string; id: string } | undefined;
   for (;;) {
-    const batch = await executeStatement(em, undefined, buildSeals(tables, auditTable, after, SEALS_PER_BATCH, true), 'all');
+    const batch = await executeStatement(em, transactionOf(em), buildSeals(tables, auditTable, after, SEALS_PER_BATCH, true), 'all');
     for (const seal of batch.map(sealRowOf)) {
       const valid = sealMac(key, seal) === seal.mac;
       if (!valid) {

@@ -14,6 +14,7 @@ import { checkSealChain, type SealHeader } from './sealChainCheck.js';
 import { SealedRowsCheck, type SealLoader } from './SealedRowsCheck.js';
 import type { SealKey } from './SealKey.js';
 import { prunedMac, sealMac, sealRowOf } from './sealRecord.js';
+import { inSnapshot, transactionOf } from './snapshotRead.js';
 import { tamperEvidentPlans } from './tamperPlans.js';
 
 /** Options of `verifyAuditTrail()`. */
@@ -57,7 +58,7 @@ export async function verifyAuditTrail(orm: { readonly em: EntityManager }, opti
   for (const plan of tamperEvident) {
     const source = await auditTableSource(em, plans!, plan);
     const drafts = new FindingDrafts(source.auditTable, options.maxFindings ?? 1000);
-    tables.push(await verifyTable(em, source, drafts, options));
+    tables.push(await inSnapshot(em, snapshot => verifyTable(snapshot, source, drafts, options)));
     findings.push(...drafts.findings().sort(byId));
     omittedFindings += drafts.omitted;
   }
@@ -145,7 +146,7 @@ function checkRecord(source: AuditTableSource, drafts: FindingDrafts, row: Strea
 
 function sealLoader(em: EntityManager, source: AuditTableSource, key: SealKey): SealLoader {
   return async seal => {
-    const [row] = await executeStatement(em, undefined, buildSealById(source, seal.id), 'all');
+    const [row] = await executeStatement(em, transactionOf(em), buildSealById(source, seal.id), 'all');
     const stored = row && sealRowOf(row);
     return stored && sealMac(key, stored) === stored.mac ? stored : undefined;
   };
@@ -168,7 +169,7 @@ function sealCovering(seals: readonly SealHeader[], id: bigint): string | undefi
 }
 
 async function rowCount(em: EntityManager, source: AuditTableSource): Promise<{ rows: number; records: number }> {
-  const [row] = await executeStatement(em, undefined, buildRowCount(source), 'all');
+  const [row] = await executeStatement(em, transactionOf(em), buildRowCount(source), 'all');
   return { rows: Number(row?.a ?? 0), records: Number(row?.p ?? 0) };
 }
 

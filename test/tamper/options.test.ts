@@ -90,7 +90,7 @@ describeOnEachDatabase('tamper evidence statements', { file: import.meta.url, co
       expect.stringMatching(/^insert into .plain_audit. /),
     ]);
     const audit = sealed.findIndex(query => /insert into .plain_audit./.test(query));
-    expect(sealed[audit - 1]).toMatch(/^\[query\] select .*_audit_hash.* from .plain. as s /);
+    expect(sealed[audit - 1]).toMatch(/^\[query\] select .*_audit_hash.* (from|straight_join) .plain. as s /);
     expect(sealed[audit]).toContain('_audit_hash');
     expect(sealed.filter((_, i) => i !== audit - 1).length).toBe(plain.length);
     expect((await ctx.t.orm.em.fork().find(SealedAudit, {})).every(row => /^[0-9a-f]{64}$/.test(row._audit_hash!))).toBe(true);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { TamperErrors } from '../../errors/TamperErrors.js';
-import { sealAuditTrail, type SealResult } from '../../tamper/sealAuditTrail.js';
+import { readSealWatermarks, sealAuditTrail, type SealResult } from '../../tamper/sealAuditTrail.js';
 import { loadSealKey } from '../../tamper/SealKey.js';
 import type { VerifyResult } from '../../tamper/Finding.js';
 import { verifyAuditTrail, type VerifyProgress } from '../../tamper/verifyAuditTrail.js';
@@ -37,11 +37,13 @@ export const verifyCommand: CliCommand = {
     }
     const lockTimeout = integerOption(options, 'lockTimeout');
     const batchSize = batchSizeOption(options);
+    // Read first, so that the seal covers only rows committed before verify started reading, all of them verified.
+    const watermarks = seal ? await readSealWatermarks(orm, { lockTimeout }) : undefined;
     const result = await withProgress(io, onProgress => verifyAuditTrail(orm, { key, batchSize, onProgress }));
     if (result.tables.length === 0) {
       throw TamperErrors.nothingToVerify();
     }
-    const sealed = seal && key && result.findings.length === 0 ? await sealAuditTrail(orm, { key, lockTimeout, batchSize }) : undefined;
+    const sealed = seal && key && result.findings.length === 0 ? await sealAuditTrail(orm, { key, lockTimeout, batchSize, watermarks }) : undefined;
     const code: ExitCode = result.findings.length > 0 ? 1 : result.seals === 'not-checked' ? 2 : 0;
     if (flagOption(options, 'json')) {
       io.stdout.write(jsonDocument({ ok: code === 0, ...result, ...(sealed && { sealed: sealed.tables }) }));
