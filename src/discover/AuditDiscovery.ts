@@ -11,6 +11,7 @@ import { buildPlans } from './buildPlans.js';
 import type { DiscoveryRun, DiscoverySettings } from './DiscoveryRun.js';
 import { AuditTableCheck } from './AuditTableCheck.js';
 import { alignTamperEntity } from './tamperTables.js';
+import { pivotOptions } from './pivotPlans.js';
 
 /**
  * MikroORM's discovery hooks: `onMetadata` copies each source's own columns into its audit entity while
@@ -35,7 +36,7 @@ export class AuditDiscovery {
     const pivot = findPivotAuditByClass(meta.class);
     if (pivot) {
       const owner = findDefinition(pivot.owner)!;
-      const options = resolveOptions(sourceNameOf(pivot.owner), owner.options, this.#settings);
+      const options = pivotOptions(resolveOptions(sourceNameOf(pivot.owner), owner.options, this.#settings));
       if (dialectOf(platform) === 'sqlite') {
         (meta.properties[AUDIT_ID as keyof typeof meta.properties] as EntityProperty).type = 'number';
       }

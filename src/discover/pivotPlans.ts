@@ -21,6 +21,17 @@ export interface CompletedPivotAudit {
 }
 
 /**
+ * The options of a collection's pivot audit table: the owner's (its audit columns, track fields, tamper evidence),
+ * without `mask` and `exclude`. Those name the owner's properties, are checked against the owner, and apply to the
+ * owner's audit table only: on the pivot they would name properties it does not have (a crash at init), or, should
+ * a name match one of the pivot's relations (MikroORM names them `Owner_owner` and `Target_inverse`), drop or mask
+ * its key columns.
+ */
+export function pivotOptions(owner: ResolvedAuditTrailOptions): ResolvedAuditTrailOptions {
+  return Object.freeze({ ...owner, mask: Object.freeze({}), exclude: Object.freeze([]) });
+}
+
+/**
  * The pivot table and its columns are only known once discovery processed the collection: the pivot audit
  * entity takes its name from the pivot table and its columns from the pivot entity, as an audit entity does from
  * its source. A pivot entity with columns of its own is audited as an entity instead (its changes are flushes).

@@ -87,6 +87,22 @@ const cases: [string, () => Partial<Options> & { moduleOptions?: AuditTrailModul
     /'exclude' of ExcludeKey names ExcludeKey\.id, its primary key: .* Remove 'id' from 'exclude'/,
   ],
   [
+    'mask naming an unknown field',
+    () => ({ entities: [audited('BadMask', { mask: { sn: () => '***' } })] }),
+    /@AuditTrail option 'mask' of BadMask names 'sn', which is not a property of BadMask\. Use one of: id, firstName/,
+  ],
+  [
+    // The owner's options also shape its collections' pivot audit tables: the owner's error, not a crash there.
+    'mask naming an unknown field on the owner of a many-to-many collection',
+    () => ({ entities: [Team, audited('BadMaskOwner', { mask: { sn: () => '***' } }, c => ManyToMany(() => Team)(c.prototype, 'teams'))] }),
+    /@AuditTrail option 'mask' of BadMaskOwner names 'sn', which is not a property of BadMaskOwner\. Use one of: id, firstName/,
+  ],
+  [
+    'mask naming a pivot column on the owner of a many-to-many collection',
+    () => ({ entities: [Team, audited('PivotMaskOwner', { mask: { team: () => null } }, c => ManyToMany(() => Team)(c.prototype, 'teams'))] }),
+    /@AuditTrail option 'mask' of PivotMaskOwner names 'team', which is not a property of PivotMaskOwner\. Use one of: id, firstName/,
+  ],
+  [
     'mask on a relation',
     () => ({ entities: [Team, audited('MaskRelation', { mask: { team: () => null } }, target => ManyToOne(() => Team, { nullable: true })(target.prototype, 'team'))] }),
     /'mask' of MaskRelation names MaskRelation\.team, which is not a scalar column .* Put 'team' in 'exclude' instead/,

@@ -10,8 +10,7 @@ import { describeOnEachDatabase } from '../support/suite.js';
 import { expectChainsIntact, recomputeTableChains } from '../support/chains.js';
 
 @Entity()
-// A mask on a collection's owner fails at init: the pivot's audit table gets the owner's options, mask included
-// (found here; not a tamper evidence matter). Masks are tested on Reader.
+// Masks are tested on Reader; a mask on a collection's owner with tamper evidence in core/collection-owner-masks.
 @AuditTrail({ trackFields: [{ name: 'ticket', type: 'string', value: ({ changeType }) => `T-${changeType}` }] })
 class Shelf {
   @PrimaryKey({ type: 'number' }) id!: number;
