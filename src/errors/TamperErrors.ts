@@ -14,6 +14,17 @@ const FORMAT = `at least 32 bytes, written as hex digits (64 or more) or as base
  * they name where it came from and its length only.
  */
 export const TamperErrors = Object.freeze({
+  transactionLost(entity: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_TRANSACTION_LOST',
+      `${entity}'s audit rows were about to be written outside any transaction: MySQL/MariaDB ended the transaction ` +
+        `the flush runs in (a deadlock or a lock wait timeout rolls back the whole transaction, savepoints too), and ` +
+        `the application went on in it. Tamper-evident history is written only inside the change's transaction. ` +
+        `Retry the whole transaction when a deadlock is reported instead of continuing after it.`,
+      { entity },
+    );
+  },
+
   keyMissing(purpose: string): AuditTrailConfigError {
     return new AuditTrailConfigError(
       'AUDIT_SEAL_KEY_MISSING',

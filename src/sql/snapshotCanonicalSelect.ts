@@ -41,6 +41,10 @@ export function buildCanonicalSelect(shape: SnapshotStatementShape, chain: Chain
   // Not `min(o) over ()`: MariaDB then runs the whole join once per row.
   const firstRowOnly = (sql: string) => (firstRowMayBeGone ? sql : `case when ${index} = 0 then ${sql} end`);
   const list = [`${index} as ${q('o')}`, `${firstRowOnly(chainHead(shape))} as ${q('h')}`];
+  if (shape.dialect === 'mysql') {
+    // A deadlock rolls the whole InnoDB transaction back, and statements sent afterwards run on their own.
+    list.push(`@@in_transaction as ${q('t')}`);
+  }
   const texts = select.columns.map((column, i) => {
     const own: unknown[] = [];
     return { text: canonicalColumn(shape, column, chain.copiedColumnTypes[i], own), params: own, perRow: column.perRow };

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { AuditTrailError } from '../errors/index.js';
+import { TamperErrors } from '../errors/TamperErrors.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { clockParameter } from '../sql/databaseClock.js';
 import { buildCanonicalSelect } from '../sql/snapshotCanonicalSelect.js';
@@ -34,6 +35,9 @@ export async function writeChainedBatch(
   const rows = await executeStatement(em, transaction, buildCanonicalSelect(shape, chain, select, transactionId, firstRowMayBeGone), 'all');
   if (rows.length === 0) {
     return 0;
+  }
+  if (rows[0]!.t !== undefined && Number(rows[0]!.t) !== 1) {
+    throw TamperErrors.transactionLost(plan.sourceName);
   }
   const names = select.columns.map(column => column.name);
   const texts = canonicalTexts(rows, names.length, i => !select.columns[i]!.perRow, shape.dialect === 'sqlite');
