@@ -68,7 +68,7 @@ describe(`the packed package on MikroORM ${ormMajor}, Node ${process.version}`, 
 
   it('compiles every complete README example against the installed package', () => {
     const examples = readmeExamples();
-    expect(examples.map(example => example.title)).toEqual(['quickstart.ts', 'express.ts', 'nestjs.ts', 'fastify.ts', 'koa.ts', 'jobs.ts']);
+    expect(examples.map(example => example.title)).toEqual(['quickstart.ts', 'express.ts', 'nestjs.ts', 'fastify.ts', 'koa.ts', 'jobs.ts', 'backfill.ts', 'seal.ts']);
     writeReadmeProject(root, ormMajor, examples);
     expect(runConsumer(root, 'readme', [tsc(root)], {}).stdout).toBe('');
   });
