@@ -53,7 +53,7 @@ export type { SealOptions, SealResult, SealWatermarks, SealedTable } from './tam
 export { verifyAuditTrail } from './tamper/verifyAuditTrail.js';
 export type { VerifyOptions } from './tamper/verifyAuditTrail.js';
 export type { Finding, FindingKind, TableReport, VerifyResult } from './tamper/Finding.js';
-export { SealKey, loadSealKey, requireSealKey } from './tamper/SealKey.js';
-export type { SealKeySource } from './tamper/SealKey.js';
+export { SealKey, loadRetiredSealKeys, loadSealKey, requireSealKey } from './tamper/SealKey.js';
+export type { RetiredSealKeySource, SealKeySource } from './tamper/SealKey.js';
 export { AuditTrailSeal, AuditTrailPruned } from './tamper/tamperEntities.js';
 export type { AuditTrailSealEntity, AuditTrailPrunedEntity } from './tamper/tamperEntities.js';

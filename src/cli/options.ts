@@ -7,6 +7,17 @@ export function stringOption(options: CommandOptions, name: string): string | un
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A repeatable string option (`--retired-key-file a --retired-key-file b`), in the order given; `[]` when not given. */
+export function stringListOption(options: CommandOptions, name: string): string[] {
+  const value = options[name];
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : typeof value === 'string' ? [value] : [];
+}
+
+/** Commander's collector for a repeatable option: each occurrence appended. */
+export function collectRepeated(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
+}
+
 /** A flag (`--json`): true only when given. */
 export function flagOption(options: CommandOptions, name: string): boolean {
   return options[name] === true;

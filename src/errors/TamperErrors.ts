@@ -2,6 +2,7 @@ import { AuditTrailConfigError } from './AuditTrailConfigError.js';
 import { AuditTrailError } from './AuditTrailError.js';
 
 export const SEAL_KEY_VARIABLE = 'AUDIT_TRAIL_SEAL_KEY';
+export const RETIRED_SEAL_KEYS_VARIABLE = 'AUDIT_TRAIL_RETIRED_SEAL_KEYS';
 
 // How to make a key, in every message about one: operators meet these at the command line.
 const MAKE_ONE =
@@ -38,6 +39,23 @@ export const TamperErrors = Object.freeze({
       'AUDIT_SEAL_KEY_INVALID',
       `The seal key from ${source} is not usable: ${problem}. A seal key is ${FORMAT}, nothing else (surrounding ` +
         `whitespace is ignored). ${MAKE_ONE}`,
+    );
+  },
+
+  keyGivenTwice(keyId: string): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      'AUDIT_SEAL_KEY_INVALID',
+      `The seal key with id ${keyId} is given twice (as the current key and as a retired key, or twice as retired). ` +
+        `Give each key once: the current key (${SEAL_KEY_VARIABLE} or --key-file), and only the keys it replaced as ` +
+        `retired keys (${RETIRED_SEAL_KEYS_VARIABLE} or --retired-key-file), newest first.`,
+    );
+  },
+
+  retiredKeysWithoutKey(): AuditTrailConfigError {
+    return new AuditTrailConfigError(
+      'AUDIT_SEAL_KEY_MISSING',
+      `Retired seal keys were given without the current one: give the current key too (${SEAL_KEY_VARIABLE} or ` +
+        `--key-file, { key } in code); retired keys only check the seals made before it.`,
     );
   },
 
@@ -88,12 +106,13 @@ export const TamperErrors = Object.freeze({
     );
   },
 
-  lastSealUnverified(table: string, sealId: string, keyId: string, sealKeyId: string): AuditTrailError {
+  lastSealUnverified(table: string, sealId: string, keys: string, sealKeyId: string): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_SEAL_CONFLICT',
-      `The newest seal of ${table} (#${sealId}) does not verify with this key (key id ${keyId}` +
-        `${sealKeyId === keyId ? '' : `; the seal names key id ${sealKeyId}`}), so a new seal on top of it would vouch ` +
-        `for history it cannot check. Use the key the seals were made with, or run verify to see what was changed.`,
+      `The newest seal of ${table} (#${sealId}, made with key id ${sealKeyId}) does not verify with the keys given ` +
+        `(${keys}), so a new seal on top of it would vouch for history it cannot check. Use the key the seals were ` +
+        `made with; after a key rotation, give the replaced key as a retired key (${RETIRED_SEAL_KEYS_VARIABLE}, ` +
+        `--retired-key-file, { retiredKeys } in code); or run verify to see what was changed.`,
     );
   },
 

@@ -57,6 +57,8 @@ export interface VerifyResult {
    * and no key was given.
    */
   readonly seals: 'checked' | 'not-checked' | 'none';
-  /** The id of the key seals were checked with. */
+  /** The id of the key seals were checked with (the current key). */
   readonly keyId: string | undefined;
+  /** The ids of the retired keys given to check older seals, newest first. */
+  readonly retiredKeyIds: readonly string[];
 }

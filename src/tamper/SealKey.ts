@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { SEAL_KEY_VARIABLE, TamperErrors } from '../errors/TamperErrors.js';
+import { RETIRED_SEAL_KEYS_VARIABLE, SEAL_KEY_VARIABLE, TamperErrors } from '../errors/TamperErrors.js';
 
 const MIN_BYTES = 32;
 const BASE64_PREFIX = 'base64:';
@@ -65,6 +65,29 @@ export function loadSealKey(source: SealKeySource = {}): SealKey | undefined {
   }
   const value = (source.env ?? process.env)[SEAL_KEY_VARIABLE];
   return value === undefined || value === '' ? undefined : SealKey.parse(value, `the environment variable ${SEAL_KEY_VARIABLE}`);
+}
+
+/** Where `loadRetiredSealKeys` looks: key files (explicit, so they win), else the environment. */
+export interface RetiredSealKeySource {
+  /** Paths of files holding one retired key each, newest first. */
+  keyFiles?: readonly string[];
+  /** Defaults to `process.env`; `AUDIT_TRAIL_RETIRED_SEAL_KEYS` (keys separated by commas, newest first) is read from it. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The retired seal keys (key rotation), newest first: from `keyFiles`, else from `AUDIT_TRAIL_RETIRED_SEAL_KEYS`;
+ * none when neither is set. They check older seals and prune records; nothing new is made with them.
+ */
+export function loadRetiredSealKeys(source: RetiredSealKeySource = {}): SealKey[] {
+  if (source.keyFiles !== undefined && source.keyFiles.length > 0) {
+    return source.keyFiles.map(keyFile => loadSealKey({ keyFile })!);
+  }
+  const value = (source.env ?? process.env)[RETIRED_SEAL_KEYS_VARIABLE];
+  if (value === undefined || value.trim() === '') {
+    return [];
+  }
+  return value.split(',').map((text, i) => SealKey.parse(text, `the environment variable ${RETIRED_SEAL_KEYS_VARIABLE} (key ${i + 1})`));
 }
 
 /** `loadSealKey`, but a missing key is an error naming `purpose` (what needs it) and how to give one. */

@@ -5,6 +5,7 @@ import { buildClockText, buildLastSeal, buildSealInsert } from '../sql/sealQueri
 import { auditTableSource, type AuditTableSource, type StreamedRow } from './auditRows.js';
 import { rowsById } from './rowStreams.js';
 import type { SealKey } from './SealKey.js';
+import { SealKeyRing } from './SealKeyRing.js';
 import { sealMac, sealRowOf, type SealFields, type SealRow } from './sealRecord.js';
 import { SegmentBuilder, type Segment } from './SegmentBuilder.js';
 import { backstopHash } from './segmentDigest.js';
@@ -16,6 +17,11 @@ import { readWatermark } from './watermark.js';
 export interface SealOptions {
   /** The seal key (`loadSealKey()`). */
   key: SealKey;
+  /**
+   * The keys `key` replaced, newest first (`loadRetiredSealKeys()`): after a key rotation the newest seal was made
+   * with one of them, and the first seal made with `key` continues from it.
+   */
+  retiredKeys?: readonly SealKey[];
   /** Seconds the seal waits for transactions writing an audit table to end. Defaults to 10. */
   lockTimeout?: number;
   /** Rows read per statement. Defaults to 5,000. */
@@ -61,12 +67,13 @@ export interface SealResult {
  */
 export async function sealAuditTrail(orm: { readonly em: EntityManager }, options: SealOptions): Promise<SealResult> {
   const { key, lockTimeout = 10, batchSize = 5000 } = options;
+  const ring = SealKeyRing.of(key, options.retiredKeys);
   const em = orm.em.fork();
   const { plans, tamperEvident } = tamperEvidentPlans(em);
   const tables: SealedTable[] = [];
   for (const plan of tamperEvident) {
     const source = await auditTableSource(em, plans!, plan);
-    tables.push(await sealTable(em, source, key, { lockTimeout, batchSize, watermarks: options.watermarks }));
+    tables.push(await sealTable(em, source, ring, { lockTimeout, batchSize, watermarks: options.watermarks }));
   }
   return { tables, keyId: key.id };
 }
@@ -87,12 +94,14 @@ export async function readSealWatermarks(orm: { readonly em: EntityManager }, op
   return watermarks;
 }
 
-async function sealTable(em: EntityManager, source: AuditTableSource, key: SealKey, options: { lockTimeout: number; batchSize: number; watermarks?: SealWatermarks }): Promise<SealedTable> {
+async function sealTable(em: EntityManager, source: AuditTableSource, ring: SealKeyRing, options: { lockTimeout: number; batchSize: number; watermarks?: SealWatermarks }): Promise<SealedTable> {
   const table = source.auditTable;
+  const key = ring.current;
   const [lastRow] = await executeStatement(em, undefined, buildLastSeal(source, table), 'all');
   const last = lastRow && sealRowOf(lastRow);
-  if (last && sealMac(key, last) !== last.mac) {
-    throw TamperErrors.lastSealUnverified(table, last.id, key.id, last.key_id);
+  const lastKey = last && ring.find(last.key_id)?.key;
+  if (last && (!lastKey || sealMac(lastKey, last) !== last.mac)) {
+    throw TamperErrors.lastSealUnverified(table, last.id, ring.describe(), last.key_id);
   }
   const given = options.watermarks;
   const watermark = given?.has(table) ? given.get(table)! : await readWatermark(em, source, table, options.lockTimeout);

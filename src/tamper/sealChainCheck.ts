@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildSeals, type TamperTables } from '../sql/sealQueries.js';
 import type { FindingDrafts } from './FindingDrafts.js';
-import type { SealKey } from './SealKey.js';
+import type { SealKeyRing } from './SealKeyRing.js';
 import { sealMac, sealRowOf, type SealRow } from './sealRecord.js';
 import { transactionOf } from './snapshotRead.js';
 
@@ -21,21 +21,32 @@ export interface SealHeader {
 const SEALS_PER_BATCH = 20;
 
 /**
- * Before verify's pass over the rows: checks each seal of `auditTable` in order: its MAC under `key`, and that it names the seal before it
- * (`previous_mac`, `from_id`), so that a deleted, inserted or edited seal shows. Returns the seals' headers.
+ * Before verify's pass over the rows: checks each seal of `auditTable` in order: its MAC under the key it names,
+ * that it names the seal before it (`previous_mac`, `from_id`), so that a deleted, inserted or edited seal shows,
+ * and that its key is not older than the key of a seal before it (a retired key does not seal rows written after
+ * the rotation). Returns the seals' headers.
  */
-export async function checkSealChain(em: EntityManager, tables: TamperTables, auditTable: string, key: SealKey, drafts: FindingDrafts): Promise<SealHeader[]> {
+export async function checkSealChain(em: EntityManager, tables: TamperTables, auditTable: string, ring: SealKeyRing, drafts: FindingDrafts): Promise<SealHeader[]> {
   const headers: SealHeader[] = [];
   let previous: SealRow | undefined;
   let after: { toId: string; id: string } | undefined;
+  // The newest key a verified seal so far was made with (its rank in the ring; lower is newer).
+  let newest: { rank: number; seal: SealRow } | undefined;
   for (;;) {
     const batch = await executeStatement(em, transactionOf(em), buildSeals(tables, auditTable, after, SEALS_PER_BATCH, true), 'all');
     for (const seal of batch.map(sealRowOf)) {
-      const valid = sealMac(key, seal) === seal.mac;
+      const made = ring.find(seal.key_id);
+      let valid = made !== undefined && sealMac(made.key, seal) === seal.mac;
       if (!valid) {
-        forged(drafts, seal, [BigInt(seal.from_id) + 1n, BigInt(seal.to_id)], wrongMac(seal, key));
+        forged(drafts, seal, ownRange(seal), wrongMac(seal, ring));
       } else if (seal.previous_mac !== (previous?.mac ?? '') || seal.from_id !== (previous?.to_id ?? '0')) {
         forged(drafts, seal, lostRange(seal, previous), brokenLink(seal, previous));
+      } else if (newest && made!.rank > newest.rank) {
+        valid = false;
+        forged(drafts, seal, ownRange(seal), olderKey(seal, newest.seal));
+      }
+      if (valid && (!newest || made!.rank < newest.rank)) {
+        newest = { rank: made!.rank, seal };
       }
       headers.push({ id: seal.id, fromId: BigInt(seal.from_id), toId: BigInt(seal.to_id), watermark: BigInt(seal.watermark), digest: seal.digest, valid });
       previous = seal;
@@ -47,6 +58,8 @@ export async function checkSealChain(em: EntityManager, tables: TamperTables, au
     after = { toId: last.toId.toString(), id: last.id };
   }
 }
+
+const ownRange = (seal: SealRow): [bigint, bigint] => [BigInt(seal.from_id) + 1n, BigInt(seal.to_id)];
 
 function forged(drafts: FindingDrafts, seal: SealRow, [first, last]: [bigint, bigint], message: string): void {
   drafts.add({ kind: 'forged-seal', auditId: first, lastAuditId: last, sealId: seal.id, related: [], message: () => message });
@@ -60,15 +73,24 @@ function lostRange(seal: SealRow, previous: SealRow | undefined): [bigint, bigin
   return previousTo < from ? [previousTo + 1n, from] : [from + 1n, BigInt(seal.to_id)];
 }
 
-function wrongMac(seal: SealRow, key: SealKey): string {
+function wrongMac(seal: SealRow, ring: SealKeyRing): string {
   const range = `ids ${BigInt(seal.from_id) + 1n}–${seal.to_id}`;
-  if (seal.key_id !== key.id) {
+  if (!ring.find(seal.key_id)) {
     return (
-      `Seal #${seal.id} (${range}) does not verify: it names key id ${seal.key_id}, verify used key id ${key.id}. If every ` +
-      `seal is reported, the key is probably not the one the seals were made with; otherwise the seal was forged.`
+      `Seal #${seal.id} (${range}) does not verify: it names key id ${seal.key_id}, and verify was given ${ring.describe()}. ` +
+      `If every seal is reported, the key is probably not the one the seals were made with; if the seals before a ` +
+      `key rotation are, give the replaced key as a retired key; otherwise the seal was forged.`
     );
   }
-  return `Seal #${seal.id} (${range}) does not verify with the key (id ${key.id}): its fields were changed after it was made, or it was forged.`;
+  return `Seal #${seal.id} (${range}) does not verify with the key it names (id ${seal.key_id}): its fields were changed after it was made, or it was forged.`;
+}
+
+function olderKey(seal: SealRow, newer: SealRow): string {
+  return (
+    `Seal #${seal.id} (ids ${BigInt(seal.from_id) + 1n}–${seal.to_id}) was made with the retired key ${seal.key_id} after seal #${newer.id} ` +
+    `was made with the newer key ${newer.key_id}: a retired key does not seal rows written after the rotation. It ` +
+    `was forged with a retired key, or the retired keys were given out of order (newest first).`
+  );
 }
 
 function brokenLink(seal: SealRow, previous: SealRow | undefined): string {

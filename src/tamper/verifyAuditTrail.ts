@@ -13,6 +13,8 @@ import { digestHash } from './sealAuditTrail.js';
 import { checkSealChain, type SealHeader } from './sealChainCheck.js';
 import { SealedRowsCheck, type SealLoader } from './SealedRowsCheck.js';
 import type { SealKey } from './SealKey.js';
+import { SealKeyRing } from './SealKeyRing.js';
+import { TamperErrors } from '../errors/TamperErrors.js';
 import { prunedMac, sealMac, sealRowOf } from './sealRecord.js';
 import { inSnapshot, transactionOf } from './snapshotRead.js';
 import { tamperEvidentPlans } from './tamperPlans.js';
@@ -21,6 +23,11 @@ import { tamperEvidentPlans } from './tamperPlans.js';
 export interface VerifyOptions {
   /** The seal key: without it only chains are checked, and seals and prune records are not. */
   key?: SealKey;
+  /**
+   * The keys `key` replaced, newest first (`loadRetiredSealKeys()`): seals made before a key rotation are checked
+   * with the key they name. Needs `key`.
+   */
+  retiredKeys?: readonly SealKey[];
   /** Rows read per statement. Defaults to 5,000. */
   batchSize?: number;
   /** Findings kept per table (the rest are counted in `omittedFindings`). Defaults to 1,000. */
@@ -50,6 +57,7 @@ const MAX_CHAIN_ISSUES = 100_000;
  * const { findings } = await verifyAuditTrail(orm, { key: loadSealKey() });
  */
 export async function verifyAuditTrail(orm: { readonly em: EntityManager }, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const ring = keyRing(options);
   const em = orm.em.fork();
   const { plans, tamperEvident } = tamperEvidentPlans(em);
   const findings: Finding[] = [];
@@ -58,16 +66,26 @@ export async function verifyAuditTrail(orm: { readonly em: EntityManager }, opti
   for (const plan of tamperEvident) {
     const source = await auditTableSource(em, plans!, plan);
     const drafts = new FindingDrafts(source.auditTable, options.maxFindings ?? 1000);
-    tables.push(await inSnapshot(em, snapshot => verifyTable(snapshot, source, drafts, options)));
+    tables.push(await inSnapshot(em, snapshot => verifyTable(snapshot, source, drafts, { ...options, ring })));
     findings.push(...drafts.findings().sort(byId));
     omittedFindings += drafts.omitted;
   }
-  const seals = tamperEvident.length === 0 ? 'none' : options.key ? 'checked' : (await anySeal(em, plans!)) ? 'not-checked' : 'none';
-  return { findings, omittedFindings, tables, seals, keyId: options.key?.id };
+  const seals = tamperEvident.length === 0 ? 'none' : ring ? 'checked' : (await anySeal(em, plans!)) ? 'not-checked' : 'none';
+  return { findings, omittedFindings, tables, seals, keyId: ring?.current.id, retiredKeyIds: ring?.retiredIds ?? [] };
 }
 
-async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: FindingDrafts, options: VerifyOptions): Promise<TableReport> {
-  const { key, batchSize = 5000, onProgress } = options;
+function keyRing(options: VerifyOptions): SealKeyRing | undefined {
+  if (!options.key) {
+    if (options.retiredKeys !== undefined && options.retiredKeys.length > 0) {
+      throw TamperErrors.retiredKeysWithoutKey();
+    }
+    return undefined;
+  }
+  return SealKeyRing.of(options.key, options.retiredKeys);
+}
+
+async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: FindingDrafts, options: VerifyOptions & { ring: SealKeyRing | undefined }): Promise<TableReport> {
+  const { ring: key, batchSize = 5000, onProgress } = options;
   const table = source.auditTable;
   const seals = key ? await checkSealChain(em, source, table, key, drafts) : [];
   const { rows, records } = await rowCount(em, source);
@@ -87,7 +105,7 @@ async function checkRows(
   em: EntityManager,
   source: AuditTableSource,
   drafts: FindingDrafts,
-  options: Pick<VerifyOptions, 'key'> & { seals: readonly SealHeader[]; chains: ChainCheck; batchSize: number; withRecords: boolean; progress: (rows: number) => void },
+  options: { key: SealKeyRing | undefined; seals: readonly SealHeader[]; chains: ChainCheck; batchSize: number; withRecords: boolean; progress: (rows: number) => void },
 ): Promise<RowCounts> {
   const { key, seals, chains, batchSize, withRecords, progress } = options;
   const sealed = key && new SealedRowsCheck(seals, drafts, sealLoader(em, source, key));
@@ -129,26 +147,28 @@ function checkRow(drafts: FindingDrafts, row: StreamedRow, counts: { backstopRow
   }
 }
 
-function checkRecord(source: AuditTableSource, drafts: FindingDrafts, row: StreamedRow, key: SealKey | undefined): void {
-  if (!key) {
+function checkRecord(source: AuditTableSource, drafts: FindingDrafts, row: StreamedRow, ring: SealKeyRing | undefined): void {
+  if (!ring) {
     return;
   }
   const fields = { audit_table: source.auditTable, audit_id: row.id.toString(), audit_transaction: row.tx, audit_hash: row.hash, backstop_hash: row.backstopHash };
-  if (prunedMac(key, fields) !== row.mac) {
+  // A prune record names no key: the current one or a retired one may have made it.
+  if (!ring.keys.some(key => prunedMac(key, fields) === row.mac)) {
     drafts.add({
       kind: 'bad-prune-record',
       auditId: row.id,
       related: [],
-      message: () => `The prune record of row ${row.id} does not verify with the key: it was forged or changed, and may hide a removed row.`,
+      message: () => `The prune record of row ${row.id} does not verify with the keys given (${ring.describe()}): it was forged or changed, and may hide a removed row.`,
     });
   }
 }
 
-function sealLoader(em: EntityManager, source: AuditTableSource, key: SealKey): SealLoader {
+function sealLoader(em: EntityManager, source: AuditTableSource, ring: SealKeyRing): SealLoader {
   return async seal => {
     const [row] = await executeStatement(em, transactionOf(em), buildSealById(source, seal.id), 'all');
     const stored = row && sealRowOf(row);
-    return stored && sealMac(key, stored) === stored.mac ? stored : undefined;
+    const key = stored && ring.find(stored.key_id)?.key;
+    return stored && key && sealMac(key, stored) === stored.mac ? stored : undefined;
   };
 }
 

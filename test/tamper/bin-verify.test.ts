@@ -17,6 +17,7 @@ import { fileBackedConfig, openDba, type Dba } from './support/dba.js';
 import { KEY } from './support/ledger.js';
 
 const HEX_KEY = '5e'.repeat(32);
+const NEW_HEX_KEY = 'a7'.repeat(32);
 let root: string;
 
 beforeAll(() => {
@@ -32,6 +33,7 @@ beforeAll(() => {
       `module.exports = withAuditTrail({ ...connection, driver: drivers[driver], entities: [Person, Membership] }, { tamperEvidence: true });\n`,
   );
   writeFileSync(join(root, 'tamper/seal.key'), `${HEX_KEY}\n`);
+  writeFileSync(join(root, 'tamper/new.key'), `${NEW_HEX_KEY}\n`);
 }, 900_000);
 
 describe.each(DATABASES.filter(db => db.available))(`the installed bin's verify (MikroORM ${ormMajor}) on $name`, (db: TestDatabase) => {
@@ -39,7 +41,7 @@ describe.each(DATABASES.filter(db => db.available))(`the installed bin's verify 
   let dba: Dba;
   let env: Record<string, string>;
   const bin = (args: string[], extra: Record<string, string> = {}) => {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NO_COLOR|FORCE_COLOR|CI|MIKRO_ORM_.*|AUDIT_TRAIL_SEAL_KEY)$/.test(name)));
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NO_COLOR|FORCE_COLOR|CI|MIKRO_ORM_.*|AUDIT_TRAIL_SEAL_KEY|AUDIT_TRAIL_RETIRED_SEAL_KEYS)$/.test(name)));
     const run = spawnSync(binOf(root), args, { cwd: join(root, 'tamper'), encoding: 'utf8', env: { ...inherited, ...env, ...extra }, timeout: 120_000 });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   };
@@ -79,12 +81,23 @@ describe.each(DATABASES.filter(db => db.available))(`the installed bin's verify 
     expect(bin(['verify', '--key-file', 'seal.key']).stdout).toMatch(/cli_person_audit \(Person\): \d+ rows, 0 prune records, 2 seals/);
   });
 
+  it('a key rotation: --retired-key-file checks the old seals and --seal seals with the new key; the new key alone exits 1', async () => {
+    await orm.em.fork().insert(Person, { id: 4, name: 'Ada' });
+    const rotated = bin(['verify', '--seal', '--key-file', 'new.key', '--retired-key-file', 'seal.key']);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/sealed cli_person_audit: 1 new row in 1 seal, up to _audit_id \d+\n/);
+    expect(bin(['verify', '--key-file', 'new.key'], { AUDIT_TRAIL_RETIRED_SEAL_KEYS: HEX_KEY }).status).toBe(0);
+    const alone = bin(['verify', '--key-file', 'new.key']);
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toMatch(/forged-seal cli_person_audit _audit_id .*it names key id [0-9a-f]{16}, and verify was given key id [0-9a-f]{16} \(current\)/);
+  });
+
   it('exit 1 naming the _audit_id of a changed and of a deleted row, in JSON; --seal then seals nothing', async () => {
     const rows = await dba.query('select _audit_id as id from cli_person_audit order by _audit_id');
     const [changed, deleted] = [Number(rows[0]!.id), Number(rows[1]!.id)];
     await dba.query(`update cli_person_audit set name = 'Mallory' where _audit_id = ?`, [changed]);
     await dba.query(`delete from cli_person_audit where _audit_id = ?`, [deleted]);
-    const run = bin(['verify', '--json', '--seal', '--key-file', 'seal.key']);
+    const run = bin(['verify', '--json', '--seal', '--key-file', 'new.key', '--retired-key-file', 'seal.key']);
     expect(run.status, run.stderr).toBe(1);
     const findings = (JSON.parse(run.stdout) as { findings: { kind: string; auditId: string; table: string }[] }).findings;
     expect(findings.map(f => [f.table, f.kind, Number(f.auditId)])).toEqual([

@@ -6,16 +6,19 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runInProcess } from '../cli/support/captureIo.js';
 import { refreshSchema } from '../support/mikro.js';
-import { AUDIT_TABLE, KEY, describeTamper, middleOfChain, sealedHistory, sealedTo, storedRows, writeFirstHistory, writeMoreHistory } from './support/ledger.js';
+import { AUDIT_TABLE, KEY, OTHER_KEY, describeTamper, middleOfChain, sealedHistory, sealedTo, storedRows, writeFirstHistory, writeMoreHistory } from './support/ledger.js';
 
 const keyFile = join(tmpdir(), `verify-cli-${process.pid}.key`);
 writeFileSync(keyFile, `base64:${Buffer.from('5e'.repeat(32), 'hex').toString('base64')}\n`);
+const newKeyFile = join(tmpdir(), `verify-cli-${process.pid}-new.key`);
+writeFileSync(newKeyFile, `${'a7'.repeat(32)}\n`);
 
 describeTamper('verify on the command line', import.meta.url, ctx => {
   const verify = (...args: string[]) => runInProcess(ctx.orm, ['verify', ...args]);
 
   afterEach(() => {
     delete process.env.AUDIT_TRAIL_SEAL_KEY;
+    delete process.env.AUDIT_TRAIL_RETIRED_SEAL_KEYS;
   });
 
   it('no seals yet and no key: checks the chains, exit 0', async () => {
@@ -79,5 +82,24 @@ describeTamper('verify on the command line', import.meta.url, ctx => {
     expect(badKey.stderr).not.toContain('not a key');
     const badBatch = await verify('--batch-size', '0');
     expect(badBatch.status).toBe(2);
+  });
+
+  it('a key rotation: the new key alone reports the old seals (exit 1); with --retired-key-file or the environment, exit 0 and --seal seals with the new key', async () => {
+    await sealedHistory(ctx.orm);
+    const alone = await verify('--seal', '--key-file', newKeyFile);
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toContain(`✗ forged-seal ledger_audit _audit_id`);
+    expect(alone.stdout).toContain(`it names key id ${KEY.id}, and verify was given key id ${OTHER_KEY.id} (current)`);
+    const rotated = await verify('--seal', '--json', '--key-file', newKeyFile, '--retired-key-file', keyFile);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ ok: true, keyId: OTHER_KEY.id, retiredKeyIds: [KEY.id], sealed: [{ table: AUDIT_TABLE, seals: 1 }] });
+    expect((await ctx.dba.query('select key_id from audit_trail_seal order by to_id')).map(row => row.key_id)).toEqual([KEY.id, OTHER_KEY.id]);
+    process.env.AUDIT_TRAIL_RETIRED_SEAL_KEYS = '5e'.repeat(32);
+    expect((await verify('--key-file', newKeyFile)).status).toBe(0);
+    delete process.env.AUDIT_TRAIL_RETIRED_SEAL_KEYS;
+    const twice = await verify('--key-file', newKeyFile, '--retired-key-file', keyFile, '--retired-key-file', newKeyFile);
+    expect([twice.status, twice.stderr]).toEqual([2, expect.stringMatching(/The seal key with id [0-9a-f]{16} is given twice/)]);
+    const noCurrent = await verify('--retired-key-file', keyFile);
+    expect([noCurrent.status, noCurrent.stderr]).toEqual([2, expect.stringMatching(/Retired seal keys were given without the current one/)]);
   });
 });

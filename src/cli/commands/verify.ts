@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
 import { TamperErrors } from '../../errors/TamperErrors.js';
 import { readSealWatermarks, sealAuditTrail, type SealResult } from '../../tamper/sealAuditTrail.js';
-import { loadSealKey } from '../../tamper/SealKey.js';
+import { loadRetiredSealKeys, loadSealKey } from '../../tamper/SealKey.js';
 import type { VerifyResult } from '../../tamper/Finding.js';
 import { verifyAuditTrail, type VerifyProgress } from '../../tamper/verifyAuditTrail.js';
 import type { CliCommand, CommandIo, ExitCode } from '../CliCommand.js';
 import { batchSizeOption } from '../batchSizeOption.js';
-import { flagOption, integerOption, stringOption } from '../options.js';
+import { collectRepeated, flagOption, integerOption, stringListOption, stringOption } from '../options.js';
 import { colors } from '../output/colors.js';
 import { jsonDocument } from '../output/json.js';
 import { progressOutput, type ProgressOutput } from '../output/progress.js';
 import { terminalText } from '../output/terminalText.js';
 
 /**
- * `verify [--seal] [--key-file <path>] [--json]`: recomputes the hash chains of every tamper-evident audit table
- * and, with the seal key (AUDIT_TRAIL_SEAL_KEY or --key-file), checks the seals and prune records; with `--seal`
+ * `verify [--seal] [--key-file <path>] [--retired-key-file <path>…] [--json]`: recomputes the hash chains of every
+ * tamper-evident audit table and, with the seal key (AUDIT_TRAIL_SEAL_KEY or --key-file) and the keys it replaced
+ * (AUDIT_TRAIL_RETIRED_SEAL_KEYS or --retired-key-file), checks the seals and prune records; with `--seal`
  * and no finding, seals what it verified. Exit 0 intact, 1 a finding (nothing sealed), 2 seals exist but no key
  * was given to check them (or any usage or configuration error).
  */
@@ -25,6 +26,11 @@ export const verifyCommand: CliCommand = {
       .description('check the hash chains and seals of every tamper-evident audit table; exit 1 on a finding (--seal: then seal what was verified)')
       .option('--seal', 'when nothing is found, record a new seal of everything verified (needs the key)')
       .option('--key-file <path>', 'file holding the seal key (default: the environment variable AUDIT_TRAIL_SEAL_KEY)')
+      .option(
+        '--retired-key-file <path>',
+        'file holding a key the seal key replaced, to check the seals made with it; repeat it, newest first (default: AUDIT_TRAIL_RETIRED_SEAL_KEYS, comma-separated)',
+        collectRepeated,
+      )
       .option('--json', 'print the result as JSON')
       .option('--lock-timeout <seconds>', 'with --seal: how long to wait for transactions writing an audit table (default 10)')
       .option('--batch-size <n>', 'rows read per statement (default 5000)');
@@ -32,6 +38,7 @@ export const verifyCommand: CliCommand = {
   async run(orm, io, _args, options) {
     const seal = flagOption(options, 'seal');
     const key = loadSealKey({ keyFile: stringOption(options, 'keyFile') });
+    const retiredKeys = loadRetiredSealKeys({ keyFiles: stringListOption(options, 'retiredKeyFile') });
     if (seal && !key) {
       throw TamperErrors.keyMissing('verify --seal');
     }
@@ -39,11 +46,11 @@ export const verifyCommand: CliCommand = {
     const batchSize = batchSizeOption(options);
     // Read first, so that the seal covers only rows committed before verify started reading, all of them verified.
     const watermarks = seal ? await readSealWatermarks(orm, { lockTimeout }) : undefined;
-    const result = await withProgress(io, onProgress => verifyAuditTrail(orm, { key, batchSize, onProgress }));
+    const result = await withProgress(io, onProgress => verifyAuditTrail(orm, { key, retiredKeys, batchSize, onProgress }));
     if (result.tables.length === 0) {
       throw TamperErrors.nothingToVerify();
     }
-    const sealed = seal && key && result.findings.length === 0 ? await sealAuditTrail(orm, { key, lockTimeout, batchSize, watermarks }) : undefined;
+    const sealed = seal && key && result.findings.length === 0 ? await sealAuditTrail(orm, { key, retiredKeys, lockTimeout, batchSize, watermarks }) : undefined;
     const code: ExitCode = result.findings.length > 0 ? 1 : result.seals === 'not-checked' ? 2 : 0;
     if (flagOption(options, 'json')) {
       io.stdout.write(jsonDocument({ ok: code === 0, ...result, ...(sealed && { sealed: sealed.tables }) }));

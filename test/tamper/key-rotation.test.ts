@@ -1,0 +1,79 @@
+// Key rotation: seals made with a key that was replaced verify with it given as a retired key; a seal made with a
+// retired key after the rotation, a key missing from the ring and retired keys out of order are reported.
+import { expect, it } from 'vitest';
+import { pruneAudit, SealKey, sealAuditTrail, verifyAuditTrail, type AuditTrailError } from '../../src/index.js';
+import { refreshSchema } from '../support/mikro.js';
+import { KEY, Ledger, OTHER_KEY, describeTamper, writeFirstHistory, writeMoreHistory } from './support/ledger.js';
+
+const THIRD_KEY = SealKey.parse('c3'.repeat(32));
+const brief = (findings: readonly { kind: string; sealId?: string }[]) => findings.map(f => `${f.kind} #${f.sealId}`);
+
+describeTamper('seal key rotation', import.meta.url, ctx => {
+  /** Seals #1 with KEY, then #2 with OTHER_KEY (KEY retired); returns their ids. */
+  async function rotated(): Promise<[string, string]> {
+    await refreshSchema(ctx.orm);
+    await writeFirstHistory(ctx.orm);
+    await sealAuditTrail(ctx.orm, { key: KEY });
+    await writeMoreHistory(ctx.orm);
+    const refused = (await sealAuditTrail(ctx.orm, { key: OTHER_KEY }).catch((e: unknown) => e)) as AuditTrailError;
+    expect(refused.code).toBe('AUDIT_SEAL_CONFLICT');
+    expect(refused.message).toContain(`made with key id ${KEY.id}`);
+    await sealAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
+    const seals = await ctx.dba.query('select id, key_id from audit_trail_seal order by to_id');
+    expect(seals.map(seal => seal.key_id)).toEqual([KEY.id, OTHER_KEY.id]);
+    return [String(seals[0]!.id), String(seals[1]!.id)];
+  }
+
+  it('after a rotation every seal verifies with the new key and the old one retired; each key alone reports the other\'s seals', async () => {
+    const [old, current] = await rotated();
+    const result = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
+    expect(result.findings).toEqual([]);
+    expect(result).toMatchObject({ seals: 'checked', keyId: OTHER_KEY.id, retiredKeyIds: [KEY.id] });
+    expect(result.tables[0]!.seals).toBe(2);
+    const newAlone = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY });
+    expect(brief(newAlone.findings)).toEqual([`forged-seal #${old}`]);
+    expect(newAlone.findings[0]!.message).toContain(`it names key id ${KEY.id}, and verify was given key id ${OTHER_KEY.id} (current)`);
+    expect(newAlone.findings[0]!.message).toContain('give the replaced key as a retired key');
+    const oldAlone = await verifyAuditTrail(ctx.orm, { key: KEY });
+    expect(brief(oldAlone.findings)).toEqual([`forged-seal #${current}`]);
+  });
+
+  it('reports a seal made with the retired key after the rotation, and retired keys given out of order', async () => {
+    await rotated();
+    await writeMoreHistory(ctx.orm, 20);
+    // Whoever still holds the retired key seals rows written after the rotation.
+    await sealAuditTrail(ctx.orm, { key: KEY, retiredKeys: [OTHER_KEY] });
+    const [, , late] = await ctx.dba.query('select id from audit_trail_seal order by to_id');
+    const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
+    expect(brief(findings)).toEqual([`forged-seal #${String(late!.id)}`]);
+    expect(findings[0]!.message).toContain(`was made with the retired key ${KEY.id} after seal #`);
+    expect(findings[0]!.message).toContain(`with the newer key ${OTHER_KEY.id}`);
+  });
+
+  it('a third key: the retired keys newest first verify; in the wrong order the middle seal is reported', async () => {
+    const [, middle] = await rotated();
+    await writeMoreHistory(ctx.orm, 30);
+    await sealAuditTrail(ctx.orm, { key: THIRD_KEY, retiredKeys: [OTHER_KEY, KEY] });
+    expect((await verifyAuditTrail(ctx.orm, { key: THIRD_KEY, retiredKeys: [OTHER_KEY, KEY] })).findings).toEqual([]);
+    const swapped = await verifyAuditTrail(ctx.orm, { key: THIRD_KEY, retiredKeys: [KEY, OTHER_KEY] });
+    expect(brief(swapped.findings)).toEqual([`forged-seal #${middle}`]);
+    expect(swapped.findings[0]!.message).toContain('given out of order (newest first)');
+  });
+
+  it('prune records made with the retired key verify with it in the ring, and are reported without it', async () => {
+    await rotated();
+    const pruned = await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: KEY });
+    expect(pruned.removed).toBeGreaterThan(0);
+    expect((await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] })).findings).toEqual([]);
+    const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY });
+    const records = findings.filter(f => f.kind === 'bad-prune-record');
+    expect(records).toHaveLength(pruned.removed);
+    expect(records[0]!.message).toContain(`does not verify with the keys given (key id ${OTHER_KEY.id} (current))`);
+  });
+
+  it('refuses retired keys without the current key, and a key given twice', async () => {
+    await expect(verifyAuditTrail(ctx.orm, { retiredKeys: [KEY] })).rejects.toThrow(/Retired seal keys were given without the current one/);
+    await expect(verifyAuditTrail(ctx.orm, { key: KEY, retiredKeys: [KEY] })).rejects.toThrow(/is given twice/);
+    await expect(sealAuditTrail(ctx.orm, { key: KEY, retiredKeys: [OTHER_KEY, OTHER_KEY] })).rejects.toThrow(/is given twice/);
+  });
+});
