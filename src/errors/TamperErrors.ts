@@ -59,12 +59,12 @@ export const TamperErrors = Object.freeze({
     );
   },
 
-  keyFileUnreadable(path: string, cause: unknown): AuditTrailConfigError {
+  keyFileUnreadable(path: string, cause: unknown, retired = false): AuditTrailConfigError {
     const code = (cause as { code?: unknown } | undefined)?.code;
     return new AuditTrailConfigError(
       'AUDIT_SEAL_KEY_INVALID',
-      `The seal key file ${path} cannot be read (${typeof code === 'string' ? code : 'error'}). Check the path and that ` +
-        `this user may read it, or set ${SEAL_KEY_VARIABLE} instead.`,
+      `The ${retired ? 'retired ' : ''}seal key file ${path} cannot be read (${typeof code === 'string' ? code : 'error'}). Check the path and that ` +
+        `this user may read it, or set ${retired ? RETIRED_SEAL_KEYS_VARIABLE : SEAL_KEY_VARIABLE} instead.`,
       { cause },
     );
   },
@@ -106,13 +106,11 @@ export const TamperErrors = Object.freeze({
     );
   },
 
-  lastSealUnverified(table: string, sealId: string, keys: string, sealKeyId: string): AuditTrailError {
+  sealsUnverified(table: string, problem: string, keys: string): AuditTrailError {
     return new AuditTrailError(
       'AUDIT_SEAL_CONFLICT',
-      `The newest seal of ${table} (#${sealId}, made with key id ${sealKeyId}) does not verify with the keys given ` +
-        `(${keys}), so a new seal on top of it would vouch for history it cannot check. Use the key the seals were ` +
-        `made with; after a key rotation, give the replaced key as a retired key (${RETIRED_SEAL_KEYS_VARIABLE}, ` +
-        `--retired-key-file, { retiredKeys } in code); or run verify to see what was changed.`,
+      `The seals of ${table} do not all verify with the keys given (${keys}), so a new seal on top of them would ` +
+        `vouch for history it cannot check. ${problem} Run verify to see every finding before sealing.`,
     );
   },
 

@@ -121,4 +121,4 @@ export function buildPrunedInsert(tables: TamperTables, clock: SqlExpression, ro
 }
 
 /** The columns of a prune record the library writes, besides `pruned_at`. */
-export const PRUNED_COLUMNS = ['audit_table', 'audit_id', 'audit_transaction', 'audit_hash', 'backstop_hash', 'mac'] as const;
+export const PRUNED_COLUMNS = ['audit_table', 'audit_id', 'audit_transaction', 'audit_hash', 'backstop_hash', 'key_id', 'mac'] as const;

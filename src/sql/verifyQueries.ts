@@ -41,7 +41,7 @@ export function buildRowsById(source: AuditRowSource, after: string | undefined,
   };
 }
 
-/** The next `limit` prune records of the table in `audit_id` order after `after`, up to `upTo`: `id`, `tx`, `h`, `bh`, `mac`. */
+/** The next `limit` prune records of the table in `audit_id` order after `after`, up to `upTo`: `id`, `tx`, `h`, `bh`, `k`, `mac`. */
 export function buildRecordsById(source: AuditRowSource, after: string | undefined, upTo: string | undefined, limit: number): SqlStatement {
   const q = source.quote;
   const conditions = [`${q('audit_table')} = ?`];
@@ -107,5 +107,5 @@ function rowColumns(source: AuditRowSource): string {
 
 function recordColumns(source: AuditRowSource): string {
   const q = source.quote;
-  return `${q('audit_id')} as ${q('id')}, ${q('audit_transaction')} as ${q('tx')}, ${q('audit_hash')} as ${q('h')}, ${q('backstop_hash')} as ${q('bh')}, ${q('mac')} as ${q('mac')}`;
+  return `${q('audit_id')} as ${q('id')}, ${q('audit_transaction')} as ${q('tx')}, ${q('audit_hash')} as ${q('h')}, ${q('backstop_hash')} as ${q('bh')}, ${q('key_id')} as ${q('k')}, ${q('mac')} as ${q('mac')}`;
 }

@@ -55,13 +55,7 @@ export interface SealKeySource {
 /** The seal key from `keyFile`, else from `AUDIT_TRAIL_SEAL_KEY`; `undefined` when neither is set. */
 export function loadSealKey(source: SealKeySource = {}): SealKey | undefined {
   if (source.keyFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(source.keyFile, 'utf8');
-    } catch (error) {
-      throw TamperErrors.keyFileUnreadable(source.keyFile, error);
-    }
-    return SealKey.parse(text, `the key file ${source.keyFile}`);
+    return SealKey.parse(readKeyFile(source.keyFile, false), `the key file ${source.keyFile}`);
   }
   const value = (source.env ?? process.env)[SEAL_KEY_VARIABLE];
   return value === undefined || value === '' ? undefined : SealKey.parse(value, `the environment variable ${SEAL_KEY_VARIABLE}`);
@@ -81,7 +75,7 @@ export interface RetiredSealKeySource {
  */
 export function loadRetiredSealKeys(source: RetiredSealKeySource = {}): SealKey[] {
   if (source.keyFiles !== undefined && source.keyFiles.length > 0) {
-    return source.keyFiles.map(keyFile => loadSealKey({ keyFile })!);
+    return source.keyFiles.map(keyFile => SealKey.parse(readKeyFile(keyFile, true), `the retired key file ${keyFile}`));
   }
   const value = (source.env ?? process.env)[RETIRED_SEAL_KEYS_VARIABLE];
   if (value === undefined || value.trim() === '') {
@@ -97,6 +91,14 @@ export function requireSealKey(purpose: string, source: SealKeySource = {}): Sea
     throw TamperErrors.keyMissing(purpose);
   }
   return key;
+}
+
+function readKeyFile(path: string, retired: boolean): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw TamperErrors.keyFileUnreadable(path, error, retired);
+  }
 }
 
 // Strict on purpose: a key that is silently read some other way (a newline inside, a hex key taken as text)

@@ -22,6 +22,8 @@ export interface StreamedRow {
   readonly hash: string | null;
   /** A record's `backstop_hash`. */
   readonly backstopHash: string | null;
+  /** The id of the key that made a record's MAC. */
+  readonly keyId: string | null;
   /** A record's MAC. */
   readonly mac: string | null;
   /** The canonical encoding of a row's content, when the statement read it (see the builders). */
@@ -84,6 +86,7 @@ export function streamedRow(source: AuditTableSource, raw: Record<string, unknow
     tx: canonicalText(raw.tx),
     hash,
     backstopHash: canonicalText(raw.bh),
+    keyId: canonicalText(raw.k),
     mac: canonicalText(raw.mac),
     canonical: content ? encodingOf(source, raw) : null,
   };

@@ -57,8 +57,9 @@ export async function recordPrunedRows(
         audit_transaction: row.tx,
         audit_hash: row.hash,
         backstop_hash: row.hash === null ? backstopHash(row.canonical ?? '') : null,
+        key_id: key.id,
       };
-      return [fields.audit_table, fields.audit_id, fields.audit_transaction, fields.audit_hash, fields.backstop_hash, prunedMac(key, fields)];
+      return [fields.audit_table, fields.audit_id, fields.audit_transaction, fields.audit_hash, fields.backstop_hash, fields.key_id, prunedMac(key, fields)];
     });
     if (records.length > 0) {
       await executeStatement(em, transaction, buildPrunedInsert(table, clock, records), 'run');

@@ -6,6 +6,8 @@ import { auditTableSource, type AuditTableSource, type StreamedRow } from './aud
 import { rowsById } from './rowStreams.js';
 import type { SealKey } from './SealKey.js';
 import { SealKeyRing } from './SealKeyRing.js';
+import { FindingDrafts } from './FindingDrafts.js';
+import { checkSealChain } from './sealChainCheck.js';
 import { sealMac, sealRowOf, type SealFields, type SealRow } from './sealRecord.js';
 import { SegmentBuilder, type Segment } from './SegmentBuilder.js';
 import { backstopHash } from './segmentDigest.js';
@@ -99,9 +101,14 @@ async function sealTable(em: EntityManager, source: AuditTableSource, ring: Seal
   const key = ring.current;
   const [lastRow] = await executeStatement(em, undefined, buildLastSeal(source, table), 'all');
   const last = lastRow && sealRowOf(lastRow);
-  const lastKey = last && ring.find(last.key_id)?.key;
-  if (last && (!lastKey || sealMac(lastKey, last) !== last.mac)) {
-    throw TamperErrors.lastSealUnverified(table, last.id, ring.describe(), last.key_id);
+  if (last) {
+    // Every seal, not only the newest: a seal made with a retired key after a newer key's verifies on its own.
+    const drafts = new FindingDrafts(table, 1);
+    await checkSealChain(em, source, table, ring, drafts);
+    const [problem] = drafts.findings();
+    if (problem) {
+      throw TamperErrors.sealsUnverified(table, problem.message, ring.describe());
+    }
   }
   const given = options.watermarks;
   const watermark = given?.has(table) ? given.get(table)! : await readWatermark(em, source, table, options.lockTimeout);

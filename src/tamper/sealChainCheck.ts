@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildSeals, type TamperTables } from '../sql/sealQueries.js';
 import type { FindingDrafts } from './FindingDrafts.js';
-import type { SealKeyRing } from './SealKeyRing.js';
+import type { RingKey, SealKeyRing } from './SealKeyRing.js';
 import { sealMac, sealRowOf, type SealRow } from './sealRecord.js';
 import { transactionOf } from './snapshotRead.js';
 
@@ -15,6 +15,8 @@ export interface SealHeader {
   readonly digest: string;
   /** Whether its MAC verified: only then are its fields trusted. */
   readonly valid: boolean;
+  /** The age of the key it names in the ring (0: the current key); `undefined` for a key verify was not given. */
+  readonly rank: number | undefined;
 }
 
 // Seals read per statement: each holds up to about 120,000 characters of ids and fingerprints.
@@ -36,19 +38,17 @@ export async function checkSealChain(em: EntityManager, tables: TamperTables, au
     const batch = await executeStatement(em, transactionOf(em), buildSeals(tables, auditTable, after, SEALS_PER_BATCH, true), 'all');
     for (const seal of batch.map(sealRowOf)) {
       const made = ring.find(seal.key_id);
-      let valid = made !== undefined && sealMac(made.key, seal) === seal.mac;
-      if (!valid) {
-        forged(drafts, seal, ownRange(seal), wrongMac(seal, ring));
+      const problem = sealProblem(seal, made, ring, newest);
+      if (problem !== undefined) {
+        forged(drafts, seal, ownRange(seal), problem);
       } else if (seal.previous_mac !== (previous?.mac ?? '') || seal.from_id !== (previous?.to_id ?? '0')) {
         forged(drafts, seal, lostRange(seal, previous), brokenLink(seal, previous));
-      } else if (newest && made!.rank > newest.rank) {
-        valid = false;
-        forged(drafts, seal, ownRange(seal), olderKey(seal, newest.seal));
       }
-      if (valid && (!newest || made!.rank < newest.rank)) {
-        newest = { rank: made!.rank, seal };
+      const valid = made !== undefined && problem === undefined;
+      if (valid && (!newest || made.rank < newest.rank)) {
+        newest = { rank: made.rank, seal };
       }
-      headers.push({ id: seal.id, fromId: BigInt(seal.from_id), toId: BigInt(seal.to_id), watermark: BigInt(seal.watermark), digest: seal.digest, valid });
+      headers.push({ id: seal.id, fromId: BigInt(seal.from_id), toId: BigInt(seal.to_id), watermark: BigInt(seal.watermark), digest: seal.digest, valid, rank: made?.rank });
       previous = seal;
     }
     if (batch.length < SEALS_PER_BATCH) {
@@ -73,16 +73,20 @@ function lostRange(seal: SealRow, previous: SealRow | undefined): [bigint, bigin
   return previousTo < from ? [previousTo + 1n, from] : [from + 1n, BigInt(seal.to_id)];
 }
 
-function wrongMac(seal: SealRow, ring: SealKeyRing): string {
+// Why a seal is not trusted: a key verify was not given, a MAC that does not verify, or a key older than a seal's before it.
+function sealProblem(seal: SealRow, made: RingKey | undefined, ring: SealKeyRing, newest: { rank: number; seal: SealRow } | undefined): string | undefined {
   const range = `ids ${BigInt(seal.from_id) + 1n}–${seal.to_id}`;
-  if (!ring.find(seal.key_id)) {
+  if (!made) {
     return (
       `Seal #${seal.id} (${range}) does not verify: it names key id ${seal.key_id}, and verify was given ${ring.describe()}. ` +
       `If every seal is reported, the key is probably not the one the seals were made with; if the seals before a ` +
       `key rotation are, give the replaced key as a retired key; otherwise the seal was forged.`
     );
   }
-  return `Seal #${seal.id} (${range}) does not verify with the key it names (id ${seal.key_id}): its fields were changed after it was made, or it was forged.`;
+  if (sealMac(made.key, seal) !== seal.mac) {
+    return `Seal #${seal.id} (${range}) does not verify with the key it names (id ${seal.key_id}): its fields were changed after it was made, or it was forged.`;
+  }
+  return newest && made.rank > newest.rank ? olderKey(seal, newest.seal) : undefined;
 }
 
 function olderKey(seal: SealRow, newer: SealRow): string {

@@ -68,9 +68,11 @@ export interface PrunedFields {
   readonly audit_hash: string | null;
   /** For a backstop row, the content hash that stands for it in seal digests; otherwise `null`. */
   readonly backstop_hash: string | null;
+  /** The id of the key that made the MAC: after a key rotation, verify knows which key to check it with. */
+  readonly key_id: string;
 }
 
 /** The MAC of a prune record: over every field but its id, `pruned_at` and the MAC. */
 export function prunedMac(key: SealKey, fields: PrunedFields): string {
-  return key.mac('pruned/v1', JSON.stringify([fields.audit_table, fields.audit_id, fields.audit_transaction, fields.audit_hash, fields.backstop_hash]));
+  return key.mac('pruned/v1', JSON.stringify([fields.audit_table, fields.audit_id, fields.audit_transaction, fields.audit_hash, fields.backstop_hash, fields.key_id]));
 }

@@ -32,6 +32,7 @@ export interface AuditTrailPrunedEntity {
   audit_transaction: string | null;
   audit_hash: string | null;
   backstop_hash: string | null;
+  key_id: string;
   mac: string;
 }
 
@@ -79,6 +80,7 @@ export const AuditTrailPruned = new EntitySchema<AuditTrailPrunedEntity>({
     audit_transaction: { ...optional(36), fieldName: 'audit_transaction' },
     audit_hash: { ...optional(64), fieldName: 'audit_hash' },
     backstop_hash: { ...optional(64), fieldName: 'backstop_hash' },
+    key_id: { ...text(16), fieldName: 'key_id' },
     mac: { ...text(64), fieldName: 'mac' },
   },
   // Verify reads records in the two orders it reads audit rows: by id, and by transaction then id.

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { AuditPlans } from '../discover/AuditPlan.js';
+import { TamperErrors } from '../errors/TamperErrors.js';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { buildAnySeal, buildSealById } from '../sql/sealQueries.js';
 import { buildRowCount } from '../sql/verifyQueries.js';
@@ -12,10 +13,10 @@ import { foldChainIssues } from './foldChainIssues.js';
 import { digestHash } from './sealAuditTrail.js';
 import { checkSealChain, type SealHeader } from './sealChainCheck.js';
 import { SealedRowsCheck, type SealLoader } from './SealedRowsCheck.js';
+import { PruneRecordCheck } from './pruneRecordCheck.js';
 import type { SealKey } from './SealKey.js';
 import { SealKeyRing } from './SealKeyRing.js';
-import { TamperErrors } from '../errors/TamperErrors.js';
-import { prunedMac, sealMac, sealRowOf } from './sealRecord.js';
+import { sealMac, sealRowOf } from './sealRecord.js';
 import { inSnapshot, transactionOf } from './snapshotRead.js';
 import { tamperEvidentPlans } from './tamperPlans.js';
 
@@ -85,14 +86,14 @@ function keyRing(options: VerifyOptions): SealKeyRing | undefined {
 }
 
 async function verifyTable(em: EntityManager, source: AuditTableSource, drafts: FindingDrafts, options: VerifyOptions & { ring: SealKeyRing | undefined }): Promise<TableReport> {
-  const { ring: key, batchSize = 5000, onProgress } = options;
+  const { ring, batchSize = 5000, onProgress } = options;
   const table = source.auditTable;
-  const seals = key ? await checkSealChain(em, source, table, key, drafts) : [];
+  const seals = ring ? await checkSealChain(em, source, table, ring, drafts) : [];
   const { rows, records } = await rowCount(em, source);
   const issues: ChainIssue[] = [];
   const watermarks = [...new Set(seals.filter(seal => seal.valid).map(seal => seal.watermark))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const chains = new ChainCheck(table, watermarks, rows, issue => issues.length < MAX_CHAIN_ISSUES && issues.push(issue));
-  const report = await checkRows(em, source, drafts, { key, seals, chains, batchSize, withRecords: records > 0, progress: read => onProgress?.({ table, rows: read, total: rows + records }) });
+  const report = await checkRows(em, source, drafts, { ring, seals, chains, batchSize, withRecords: records > 0, progress: read => onProgress?.({ table, rows: read, total: rows + records }) });
   foldChainIssues(issues, drafts, id => sealCovering(seals, id));
   const lastSeal = seals[seals.length - 1];
   return { ...report, table, entity: source.plan.sourceName, seals: seals.length, sealedTo: lastSeal ? lastSeal.toId.toString() : null };
@@ -105,10 +106,11 @@ async function checkRows(
   em: EntityManager,
   source: AuditTableSource,
   drafts: FindingDrafts,
-  options: { key: SealKeyRing | undefined; seals: readonly SealHeader[]; chains: ChainCheck; batchSize: number; withRecords: boolean; progress: (rows: number) => void },
+  options: { ring: SealKeyRing | undefined; seals: readonly SealHeader[]; chains: ChainCheck; batchSize: number; withRecords: boolean; progress: (rows: number) => void },
 ): Promise<RowCounts> {
-  const { key, seals, chains, batchSize, withRecords, progress } = options;
-  const sealed = key && new SealedRowsCheck(seals, drafts, sealLoader(em, source, key));
+  const { ring, seals, chains, batchSize, withRecords, progress } = options;
+  const sealed = ring && new SealedRowsCheck(seals, drafts, sealLoader(em, source, ring));
+  const records = ring && new PruneRecordCheck(source.auditTable, ring, seals, drafts);
   const counts = { rows: 0, prunedRecords: 0, backstopRows: 0, backstopIds: [] as string[] };
   const lookup: PredecessorLookup = before => predecessors(em, source, before, withRecords);
   let lastId: bigint | undefined;
@@ -116,7 +118,7 @@ async function checkRows(
     for (const row of page) {
       if (row.kind === 'p') {
         counts.prunedRecords++;
-        checkRecord(source, drafts, row, key);
+        records?.check(row);
       } else {
         counts.rows++;
         checkRow(drafts, row, counts);
@@ -144,22 +146,6 @@ function checkRow(drafts: FindingDrafts, row: StreamedRow, counts: { backstopRow
     }
   } else if (row.tx === null) {
     drafts.add({ kind: 'changed', auditId: row.id, related: [], message: () => `Row ${row.id} has a chain hash but no _audit_transaction: its transaction id was removed.` });
-  }
-}
-
-function checkRecord(source: AuditTableSource, drafts: FindingDrafts, row: StreamedRow, ring: SealKeyRing | undefined): void {
-  if (!ring) {
-    return;
-  }
-  const fields = { audit_table: source.auditTable, audit_id: row.id.toString(), audit_transaction: row.tx, audit_hash: row.hash, backstop_hash: row.backstopHash };
-  // A prune record names no key: the current one or a retired one may have made it.
-  if (!ring.keys.some(key => prunedMac(key, fields) === row.mac)) {
-    drafts.add({
-      kind: 'bad-prune-record',
-      auditId: row.id,
-      related: [],
-      message: () => `The prune record of row ${row.id} does not verify with the keys given (${ring.describe()}): it was forged or changed, and may hide a removed row.`,
-    });
   }
 }
 

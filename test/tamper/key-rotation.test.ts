@@ -17,7 +17,7 @@ describeTamper('seal key rotation', import.meta.url, ctx => {
     await writeMoreHistory(ctx.orm);
     const refused = (await sealAuditTrail(ctx.orm, { key: OTHER_KEY }).catch((e: unknown) => e)) as AuditTrailError;
     expect(refused.code).toBe('AUDIT_SEAL_CONFLICT');
-    expect(refused.message).toContain(`made with key id ${KEY.id}`);
+    expect(refused.message).toContain(`it names key id ${KEY.id}, and verify was given key id ${OTHER_KEY.id} (current)`);
     await sealAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
     const seals = await ctx.dba.query('select id, key_id from audit_trail_seal order by to_id');
     expect(seals.map(seal => seal.key_id)).toEqual([KEY.id, OTHER_KEY.id]);
@@ -38,16 +38,32 @@ describeTamper('seal key rotation', import.meta.url, ctx => {
     expect(brief(oldAlone.findings)).toEqual([`forged-seal #${current}`]);
   });
 
-  it('reports a seal made with the retired key after the rotation, and retired keys given out of order', async () => {
-    await rotated();
+  it('reports a seal made with the retired key after a newer key\'s, and refuses to seal on top of it', async () => {
+    await refreshSchema(ctx.orm);
+    await writeFirstHistory(ctx.orm);
+    // Sealed with the new key after the rotation; whoever still holds the retired one seals the rows written next.
+    await sealAuditTrail(ctx.orm, { key: OTHER_KEY });
     await writeMoreHistory(ctx.orm, 20);
-    // Whoever still holds the retired key seals rows written after the rotation.
     await sealAuditTrail(ctx.orm, { key: KEY, retiredKeys: [OTHER_KEY] });
-    const [, , late] = await ctx.dba.query('select id from audit_trail_seal order by to_id');
+    const [, late] = await ctx.dba.query('select id from audit_trail_seal order by to_id');
     const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
     expect(brief(findings)).toEqual([`forged-seal #${String(late!.id)}`]);
     expect(findings[0]!.message).toContain(`was made with the retired key ${KEY.id} after seal #`);
     expect(findings[0]!.message).toContain(`with the newer key ${OTHER_KEY.id}`);
+    await writeMoreHistory(ctx.orm, 30);
+    const refused = (await sealAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] }).catch((e: unknown) => e)) as AuditTrailError;
+    expect(refused.code).toBe('AUDIT_SEAL_CONFLICT');
+    expect(refused.message).toContain(`was made with the retired key ${KEY.id}`);
+    expect(await ctx.dba.query('select id from audit_trail_seal')).toHaveLength(2);
+  });
+
+  it('refuses to seal with the current and retired keys swapped', async () => {
+    await rotated();
+    await writeMoreHistory(ctx.orm, 20);
+    const refused = (await sealAuditTrail(ctx.orm, { key: KEY, retiredKeys: [OTHER_KEY] }).catch((e: unknown) => e)) as AuditTrailError;
+    expect(refused.code).toBe('AUDIT_SEAL_CONFLICT');
+    expect(refused.message).toContain(`was made with the retired key ${OTHER_KEY.id} after seal #`);
+    expect(await ctx.dba.query('select id from audit_trail_seal')).toHaveLength(2);
   });
 
   it('a third key: the retired keys newest first verify; in the wrong order the middle seal is reported', async () => {
@@ -68,7 +84,32 @@ describeTamper('seal key rotation', import.meta.url, ctx => {
     const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY });
     const records = findings.filter(f => f.kind === 'bad-prune-record');
     expect(records).toHaveLength(pruned.removed);
-    expect(records[0]!.message).toContain(`does not verify with the keys given (key id ${OTHER_KEY.id} (current))`);
+    expect(records[0]!.message).toContain(`names key id ${KEY.id}, and verify was given key id ${OTHER_KEY.id} (current)`);
+  });
+
+  it('reports prune records made with the retired key for rows written after the first seal with the new key', async () => {
+    await rotated();
+    const [rotation] = await ctx.dba.query('select id, to_id from audit_trail_seal where key_id = ?', [OTHER_KEY.id]);
+    await writeMoreHistory(ctx.orm, 20);
+    await writeMoreHistory(ctx.orm, 30);
+    // Whoever holds the retired key hides removals of rows written after the rotation (or an operator used it).
+    const pruned = await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: KEY });
+    const late = (await ctx.dba.query('select audit_id from audit_trail_pruned where audit_id > ? order by audit_id', [rotation!.to_id])).map(row => String(row.audit_id));
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.length).toBeLessThan(pruned.removed);
+    const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
+    expect(findings.map(f => [f.kind, f.auditId])).toEqual(late.map(id => ['bad-prune-record', id]));
+    expect(findings[0]!.message).toContain(`was made with the retired key ${KEY.id} for a row written after seal #${String(rotation!.id)}`);
+  });
+
+  it('a prune record whose key id was changed is reported', async () => {
+    await rotated();
+    await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: OTHER_KEY });
+    const [record] = await ctx.dba.query('select audit_id from audit_trail_pruned order by audit_id');
+    await ctx.dba.query('update audit_trail_pruned set key_id = ? where audit_id = ?', [KEY.id, record!.audit_id]);
+    const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
+    expect(findings.map(f => [f.kind, f.auditId])).toEqual([['bad-prune-record', String(record!.audit_id)]]);
+    expect(findings[0]!.message).toContain(`does not verify with the key it names (id ${KEY.id})`);
   });
 
   it('refuses retired keys without the current key, and a key given twice', async () => {

@@ -43,7 +43,10 @@ describe('retired seal keys', () => {
     const empty = errorOf(() => loadRetiredSealKeys({ env: { AUDIT_TRAIL_RETIRED_SEAL_KEYS: `${'a1'.repeat(32)},,` } }));
     expect(empty.message).toContain('(key 2) is not usable: it is empty');
     const missing = errorOf(() => loadRetiredSealKeys({ keyFiles: [join(dir, 'nope')] }));
-    expect(missing.message).toContain(`The seal key file ${join(dir, 'nope')} cannot be read (ENOENT)`);
+    expect(missing.message).toContain(`The retired seal key file ${join(dir, 'nope')} cannot be read (ENOENT)`);
+    expect(missing.message).toContain('or set AUDIT_TRAIL_RETIRED_SEAL_KEYS instead');
+    writeFileSync(join(dir, 'short'), 'ab'.repeat(8));
+    expect(errorOf(() => loadRetiredSealKeys({ keyFiles: [join(dir, 'short')] })).message).toContain(`The seal key from the retired key file ${join(dir, 'short')} is not usable`);
   });
 });
 

@@ -83,7 +83,7 @@ describe.each(DATABASES.filter(db => db.available))('seal tables on $name', db =
       () => sql.execute(`update ${q('audit_trail_pruned')} set ${q('mac')} = 'x'`),
       () => em.nativeDelete(AuditTrailSeal, {}),
       () => em.nativeUpdate(AuditTrailSeal, {}, { digest: 'x' }),
-      () => em.insert(AuditTrailPruned, { pruned_at: new Date(), audit_table: 'x', audit_id: '1', mac: 'x' }),
+      () => em.insert(AuditTrailPruned, { pruned_at: new Date(), audit_table: 'x', audit_id: '1', key_id: 'x', mac: 'x' }),
       () => sql.transactional(trx => (trx).createQueryBuilder(AuditTrailSeal).update({ digest: 'x' }).where({ id: 1 }).execute()),
       async () => {
         const fork = em.fork();

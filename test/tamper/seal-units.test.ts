@@ -129,7 +129,7 @@ describe('chain check in id order', () => {
       const canonical = `[["v","${id}"]]`;
       const hash = rowHash(heads.get(tx) ?? genesis('t', tx), canonical);
       heads.set(tx, hash);
-      return { kind: 'a', id: BigInt(id), tx, hash, backstopHash: null, mac: null, canonical };
+      return { kind: 'a', id: BigInt(id), tx, hash, backstopHash: null, keyId: null, mac: null, canonical };
     });
   }
 
@@ -170,7 +170,7 @@ describe('chain check in id order', () => {
       // Row 15 squeezed in between rows 6 and 16 of transaction a, with the hash that continues a's chain after 6.
       const intact = history(layout.map(([id, tx]) => [id * 2, tx]));
       const canonical = '[["v","15"]]';
-      const forged: StreamedRow = { kind: 'a', id: 15n, tx: 'a', hash: rowHash(intact[2]!.hash!, canonical), backstopHash: null, mac: null, canonical };
+      const forged: StreamedRow = { kind: 'a', id: 15n, tx: 'a', hash: rowHash(intact[2]!.hash!, canonical), backstopHash: null, keyId: null, mac: null, canonical };
       const squeezed = [...intact.slice(0, 7), forged, ...intact.slice(7)];
       const { issues } = await check(squeezed, pageSize);
       expect(issues.map(issue => [issue.kind, issue.id]), `page ${pageSize}`).toEqual([['skip', 15n]]);

@@ -134,8 +134,8 @@ describeTamper('tampering with raw SQL', import.meta.url, ctx => {
     const row = middleOfChain(await storedRows(ctx.dba), await sealedTo(ctx.dba));
     await ctx.dba.query(`delete from ${AUDIT_TABLE} where _audit_id = ?`, [row.id]);
     await ctx.dba.query(
-      `insert into audit_trail_pruned (pruned_at, audit_table, audit_id, audit_transaction, audit_hash, backstop_hash, mac) values (?, ?, ?, ?, ?, null, ?)`,
-      [ctx.db.name === 'sqlite' ? Date.now() : new Date(), AUDIT_TABLE, row.id, row.tx, row.hash, 'f'.repeat(64)],
+      `insert into audit_trail_pruned (pruned_at, audit_table, audit_id, audit_transaction, audit_hash, backstop_hash, key_id, mac) values (?, ?, ?, ?, ?, null, ?, ?)`,
+      [ctx.db.name === 'sqlite' ? Date.now() : new Date(), AUDIT_TABLE, row.id, row.tx, row.hash, KEY.id, 'f'.repeat(64)],
     );
     const { findings } = await verify();
     expect(brief(findings)).toEqual([{ kind: 'bad-prune-record', auditId: row.id }]);
@@ -158,7 +158,7 @@ describeTamper('tampering with raw SQL', import.meta.url, ctx => {
     await sealAuditTrail(ctx.orm, { key: KEY });
     const { findings } = await verify(OTHER_KEY);
     expect(findings.map(f => f.kind)).toEqual(['forged-seal', 'forged-seal']);
-    expect(findings[0]!.message).toContain(`names key id ${KEY.id}, verify used key id ${OTHER_KEY.id}`);
+    expect(findings[0]!.message).toContain(`names key id ${KEY.id}, and verify was given key id ${OTHER_KEY.id} (current)`);
   });
 
   it('without a key: chains only, seals not checked', async () => {
