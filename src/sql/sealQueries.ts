@@ -10,7 +10,9 @@ export interface TamperTables extends SqlNames {
 
 /**
  * The statements that find a seal's watermark, the highest `_audit_id` below which no transaction can still
- * commit a row, in the order they run on one connection (the caller wraps them in a transaction):
+ * commit a row, in the order they run on one connection (the caller wraps them in a transaction). The ids of rows
+ * pruned from the end of the table count too (their prune records hold them): every id up to the watermark was
+ * taken before the seal, so a row above it was written after the seal, which key rotation relies on.
  * - PostgreSQL: `lock table … in share mode` conflicts with the ROW EXCLUSIVE lock every writer of the table
  *   holds from its INSERT until it commits, so it waits for the writers in flight and lets no new one start
  *   until the transaction ends, right after the `max`. An id is taken from the sequence inside the INSERT, after
@@ -19,14 +21,21 @@ export interface TamperTables extends SqlNames {
  *   way; `unlock tables` releases it at once.
  * - SQLite: one writer at a time, and the seal is written in a write transaction: a plain read.
  */
-export function buildWatermark(names: SqlNames, auditTable: string): SqlStatement[] {
-  const q = names.quote;
-  const max: SqlStatement = { sql: `select max(${q(AUDIT_ID)}) as ${q('m')} from ${q(auditTable)}`, params: [] };
-  switch (names.dialect) {
+export function buildWatermark(tables: TamperTables, auditTable: string): SqlStatement[] {
+  const q = tables.quote;
+  const max: SqlStatement = {
+    sql:
+      `select max(${q('m')}) as ${q('m')} from (select max(${q(AUDIT_ID)}) as ${q('m')} from ${q(auditTable)} ` +
+      `union all select max(${q('audit_id')}) from ${q(tables.prunedTable)} where ${q('audit_table')} = ?) ${q('w')}`,
+    params: [auditTable],
+  };
+  switch (tables.dialect) {
     case 'postgresql':
+      // A prune deletes (holding ROW EXCLUSIVE until it commits) in the transaction that writes its records.
       return [{ sql: `lock table ${q(auditTable)} in share mode`, params: [] }, max];
     case 'mysql':
-      return [{ sql: `lock tables ${q(auditTable)} read`, params: [] }, max, { sql: 'unlock tables', params: [] }];
+      // Under LOCK TABLES a session reads only the tables it locked.
+      return [{ sql: `lock tables ${q(auditTable)} read, ${q(tables.prunedTable)} read`, params: [] }, max, { sql: 'unlock tables', params: [] }];
     default:
       return [max];
   }

@@ -46,11 +46,6 @@ export class SealKeyRing {
     return this.retired.map(key => key.id);
   }
 
-  /** Every key of the ring, current first: a prune record names no key, so any of them may have made it. */
-  get keys(): readonly SealKey[] {
-    return [this.current, ...this.retired];
-  }
-
   /** `key id a (current), b, c (retired)`, for messages. */
   describe(): string {
     const retired = this.retired.length === 0 ? '' : `; retired: ${this.retiredIds.join(', ')}`;

@@ -6,9 +6,9 @@ import { prunedMac } from './sealRecord.js';
 
 /**
  * Checks prune records with the key ring: each record's MAC under the key it names, and, for a record made with a
- * retired key, that it does not record a row written after the rotation (one past the first seal made with a
- * newer key: every row up to that seal had committed when it was made, any row after it was written later, when
- * only the newer key may prune).
+ * retired key, that it does not record a row written after the rotation: above the watermark of the first seal
+ * made with a newer key. Every id up to a watermark, pruned rows' too, had been taken when that seal was made
+ * (`buildWatermark`); a row above it was written later, when only the newer key may prune.
  */
 export class PruneRecordCheck {
   readonly #limits = new Map<number, bigint | undefined>();
@@ -33,16 +33,16 @@ export class PruneRecordCheck {
   }
 
   #problem(row: StreamedRow): string | undefined {
-    const made = row.keyId === null ? undefined : this.ring.find(row.keyId);
+    const made = row.keyId ? this.ring.find(row.keyId) : undefined;
     if (!made) {
-      return `names key id ${row.keyId ?? '(none)'}, and verify was given ${this.ring.describe()}`;
+      return `names key id ${row.keyId || '(none)'}, and verify was given ${this.ring.describe()}`;
     }
     const fields = { audit_table: this.auditTable, audit_id: row.id.toString(), audit_transaction: row.tx, audit_hash: row.hash, backstop_hash: row.backstopHash, key_id: made.key.id };
     if (prunedMac(made.key, fields) !== row.mac) {
       return `does not verify with the key it names (id ${made.key.id})`;
     }
     const limit = this.#limit(made.rank);
-    if (limit && row.id > limit.toId) {
+    if (limit && row.id > limit.watermark) {
       return (
         `was made with the retired key ${made.key.id} for a row written after seal #${limit.id}, which was made with a newer key: ` +
         `a retired key does not prune history written after the rotation`

@@ -93,7 +93,7 @@ function olderKey(seal: SealRow, newer: SealRow): string {
   return (
     `Seal #${seal.id} (ids ${BigInt(seal.from_id) + 1n}–${seal.to_id}) was made with the retired key ${seal.key_id} after seal #${newer.id} ` +
     `was made with the newer key ${newer.key_id}: a retired key does not seal rows written after the rotation. It ` +
-    `was forged with a retired key, or the retired keys were given out of order (newest first).`
+    `was forged with a retired key, or the keys were given in the wrong order: the current key swapped with a retired one, or the retired keys not newest first.`
   );
 }
 

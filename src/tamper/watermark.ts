@@ -2,18 +2,18 @@ import type { EntityManager } from '@mikro-orm/core';
 import { executeStatement } from '../mikro-orm/execute.js';
 import { TamperErrors } from '../errors/TamperErrors.js';
 import { buildLockTimeout, buildWatermark } from '../sql/sealQueries.js';
-import type { SqlNames } from '../sql/SqlStatement.js';
+import type { TamperTables } from '../sql/sealQueries.js';
 
 /**
- * The highest `_audit_id` of `auditTable` below which no transaction can still commit a row (`null` for an empty
- * table). Ids are taken in insert order but committed in any order: a plain `max` could be the id of a row
+ * The highest `_audit_id` of `auditTable`, or of a row pruned from it, below which no transaction can still commit a
+ * row (`null` for an empty table without prune records). Ids are taken in insert order but committed in any order: a plain `max` could be the id of a row
  * whose neighbour below is still uncommitted, and a seal up to it would report that neighbour as inserted later.
  * So the max is read under a lock that waits for every writer in flight and holds new ones back for that one
  * read (see `buildWatermark`); it is released at once. A writer that has not inserted yet takes its id after the
  * lock, above the max. With `lockSeconds`, a writer that keeps its transaction open longer makes the seal fail
  * instead of stalling every new writer behind the queued lock.
  */
-export async function readWatermark(em: EntityManager, names: SqlNames, auditTable: string, lockSeconds: number): Promise<bigint | null> {
+export async function readWatermark(em: EntityManager, names: TamperTables, auditTable: string, lockSeconds: number): Promise<bigint | null> {
   const timeout = buildLockTimeout(names.dialect, lockSeconds);
   return await em.fork().transactional(async trx => {
     const transaction = trx.getTransactionContext<object>();
