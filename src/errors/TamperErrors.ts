@@ -51,6 +51,16 @@ export const TamperErrors = Object.freeze({
     );
   },
 
+  pruneWithRetiredKey(entity: string, table: string, keyId: string, newerKeyId: string): AuditTrailError {
+    return new AuditTrailError(
+      'AUDIT_SEAL_KEY_INVALID',
+      `Pruning ${entity}'s history with key id ${keyId} was refused: ${table} was sealed with key id ${newerKeyId} ` +
+        `after this key's seals, so a key rotation retired it, and verify would report its prune records for history ` +
+        `written since, for good. Prune with the current key (${SEAL_KEY_VARIABLE} or --key-file, { sealKey } in code).`,
+      { entity },
+    );
+  },
+
   retiredKeysWithoutKey(): AuditTrailConfigError {
     return new AuditTrailConfigError(
       'AUDIT_SEAL_KEY_MISSING',

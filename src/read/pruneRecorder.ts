@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { AUDIT_HASH } from '../define/AuditColumns.js';
 import type { AuditPlan } from '../discover/AuditPlan.js';
 import { TamperErrors } from '../errors/TamperErrors.js';
+import { checkPruneKey } from '../tamper/pruneKeyCheck.js';
 import { recordPrunedRows } from '../tamper/recordPrunedRows.js';
 import type { SealKey } from '../tamper/SealKey.js';
 
@@ -36,9 +37,14 @@ export function pruneRecorderOf(plan: AuditPlan, given: PruneRecorder | undefine
   if (!sealKey) {
     throw TamperErrors.pruneNeedsKey(plan.sourceName);
   }
+  let keyChecked = false;
   return {
     hashColumn: AUDIT_HASH,
     async record(em, transaction, rows) {
+      if (!keyChecked) {
+        await checkPruneKey(em, transaction, plan, sealKey);
+        keyChecked = true;
+      }
       await given?.record(em, transaction, rows);
       await recordPrunedRows(em, transaction, plan, rows, sealKey);
     },

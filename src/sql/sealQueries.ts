@@ -97,6 +97,15 @@ export function buildSeals(tables: TamperTables, auditTable: string, after: { to
   return { sql: `select ${columns} from ${q(tables.sealTable)} where ${where} order by ${q('to_id')}, ${q('id')} limit ?`, params };
 }
 
+/** Per key that sealed `auditTable`: its id `k` and the highest `to_id` `t` of its seals. */
+export function buildSealKeys(tables: TamperTables, auditTable: string): SqlStatement {
+  const q = tables.quote;
+  return {
+    sql: `select ${q('key_id')} as ${q('k')}, max(${q('to_id')}) as ${q('t')} from ${q(tables.sealTable)} where ${q('audit_table')} = ? group by ${q('key_id')}`,
+    params: [auditTable],
+  };
+}
+
 /** One seal, every column, by id. */
 export function buildSealById(tables: TamperTables, id: string): SqlStatement {
   const q = tables.quote;

@@ -1,14 +1,30 @@
 // Key rotation: seals made with a key that was replaced verify with it given as a retired key; a seal made with a
 // retired key after the rotation, a key missing from the ring and retired keys out of order are reported.
 import { expect, it } from 'vitest';
-import { pruneAudit, SealKey, sealAuditTrail, verifyAuditTrail, type AuditTrailError } from '../../src/index.js';
+import { allowAuditTableWrites, pruneAudit, SealKey, sealAuditTrail, verifyAuditTrail, type AuditTrailError } from '../../src/index.js';
+import { auditPlanOf } from '../../src/read/auditPlanOf.js';
+import { recordPrunedRows } from '../../src/tamper/recordPrunedRows.js';
 import { refreshSchema } from '../support/mikro.js';
-import { KEY, Ledger, OTHER_KEY, describeTamper, storedRows, writeFirstHistory, writeMoreHistory } from './support/ledger.js';
+import { AUDIT_TABLE, KEY, Ledger, OTHER_KEY, describeTamper, storedRows, writeFirstHistory, writeMoreHistory, type StoredRow } from './support/ledger.js';
 
 const THIRD_KEY = SealKey.parse('c3'.repeat(32));
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter(item => !test(item))];
+}
 const brief = (findings: readonly { kind: string; sealId?: string }[]) => findings.map(f => `${f.kind} #${f.sealId}`);
 
 describeTamper('seal key rotation', import.meta.url, ctx => {
+  /** Deletes `rows` and records them as pruned with the retired KEY, as its holder could, bypassing pruneAudit(). */
+  async function forgedPrune(rows: readonly StoredRow[]): Promise<void> {
+    await ctx.orm.em.fork().transactional(async em => {
+      const transaction = em.getTransactionContext<object>();
+      await recordPrunedRows(em, transaction, auditPlanOf(em, Ledger), rows, KEY);
+      const q = (name: string) => em.getPlatform().quoteIdentifier(name);
+      await allowAuditTableWrites(() => em.getConnection().execute(`delete from ${q(AUDIT_TABLE)} where ${q('_audit_id')} in (${rows.map(row => row.id).join(', ')})`, [], 'run', transaction));
+    });
+  }
+
   /** Seals #1 with KEY, then #2 with OTHER_KEY (KEY retired); returns their ids. */
   async function rotated(): Promise<[string, string]> {
     await refreshSchema(ctx.orm);
@@ -76,29 +92,38 @@ describeTamper('seal key rotation', import.meta.url, ctx => {
     expect(swapped.findings[0]!.message).toContain('the retired keys not newest first');
   });
 
-  it('prune records made with the retired key verify with it in the ring, and are reported without it', async () => {
-    await rotated();
+  it('prune records made with the old key before the rotation verify with it retired; pruning with it after the rotation is refused', async () => {
+    await refreshSchema(ctx.orm);
+    await writeFirstHistory(ctx.orm);
+    await sealAuditTrail(ctx.orm, { key: KEY });
+    await writeMoreHistory(ctx.orm);
     const pruned = await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: KEY });
     expect(pruned.removed).toBeGreaterThan(0);
+    await writeMoreHistory(ctx.orm, 20);
+    await sealAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
     expect((await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] })).findings).toEqual([]);
-    const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY });
-    const records = findings.filter(f => f.kind === 'bad-prune-record');
+    const records = (await verifyAuditTrail(ctx.orm, { key: OTHER_KEY })).findings.filter(f => f.kind === 'bad-prune-record');
     expect(records).toHaveLength(pruned.removed);
     expect(records[0]!.message).toContain(`names key id ${KEY.id}, and verify was given key id ${OTHER_KEY.id} (current)`);
+    await writeMoreHistory(ctx.orm, 30);
+    const [rows, recorded] = [(await storedRows(ctx.dba)).length, (await ctx.dba.query('select id from audit_trail_pruned')).length];
+    const refused = (await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: KEY }).catch((e: unknown) => e)) as AuditTrailError;
+    expect(refused.code).toBe('AUDIT_SEAL_KEY_INVALID');
+    expect(refused.message).toContain(`Pruning Ledger's history with key id ${KEY.id} was refused: ledger_audit was sealed with key id ${OTHER_KEY.id} after this key's seals`);
+    expect([(await storedRows(ctx.dba)).length, (await ctx.dba.query('select id from audit_trail_pruned')).length]).toEqual([rows, recorded]);
+    expect((await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: OTHER_KEY })).removed).toBeGreaterThan(0);
+    expect((await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] })).findings).toEqual([]);
   });
 
-  it('reports prune records made with the retired key for rows written after the first seal with the new key', async () => {
+  it('reports prune records forged with the retired key for rows written after the first seal with the new key', async () => {
     await rotated();
-    const [rotation] = await ctx.dba.query('select id, to_id from audit_trail_seal where key_id = ?', [OTHER_KEY.id]);
+    const [rotation] = await ctx.dba.query('select id, watermark from audit_trail_seal where key_id = ?', [OTHER_KEY.id]);
     await writeMoreHistory(ctx.orm, 20);
-    await writeMoreHistory(ctx.orm, 30);
-    // Whoever holds the retired key hides removals of rows written after the rotation (or an operator used it).
-    const pruned = await pruneAudit(ctx.orm.em.fork(), Ledger, { keepLast: 1, sealKey: KEY });
-    const late = (await ctx.dba.query('select audit_id from audit_trail_pruned where audit_id > ? order by audit_id', [rotation!.to_id])).map(row => String(row.audit_id));
-    expect(late.length).toBeGreaterThan(0);
-    expect(late.length).toBeLessThan(pruned.removed);
+    const [before, after] = partition(await storedRows(ctx.dba), row => row.id <= Number(rotation!.watermark));
+    // Whoever holds the retired key deletes rows and writes their prune records, around the prune's key check.
+    await forgedPrune([before[1]!, after[0]!]);
     const { findings } = await verifyAuditTrail(ctx.orm, { key: OTHER_KEY, retiredKeys: [KEY] });
-    expect(findings.map(f => [f.kind, f.auditId])).toEqual(late.map(id => ['bad-prune-record', id]));
+    expect(findings.map(f => [f.kind, f.auditId])).toEqual([['bad-prune-record', String(after[0]!.id)]]);
     expect(findings[0]!.message).toContain(`was made with the retired key ${KEY.id} for a row written after seal #${String(rotation!.id)}`);
   });
 
