@@ -18,8 +18,8 @@ export async function checkPruneKey(em: EntityManager, transaction: object, plan
   const rows = await executeStatement(em, transaction, buildSealKeys(tables, plan.shape.auditTable), 'all');
   const reach = rows.map(row => ({ keyId: String(row.k as string), to: BigInt(row.t as string | number | bigint) }));
   const own = reach.find(entry => entry.keyId === key.id);
-  const newer = reach.find(entry => entry.keyId !== key.id && own !== undefined && entry.to > own.to);
-  if (own && newer) {
+  const newer = own && reach.find(entry => entry.to > own.to);
+  if (newer) {
     throw TamperErrors.pruneWithRetiredKey(plan.sourceName, plan.shape.auditTable, key.id, newer.keyId);
   }
 }

@@ -11,7 +11,8 @@ import { prunedMac } from './sealRecord.js';
  * (`buildWatermark`); a row above it was written later, when only the newer key may prune.
  */
 export class PruneRecordCheck {
-  readonly #limits = new Map<number, bigint | undefined>();
+  // Per rank, the seal `#limit` found: records are many, seals few, ranks fewer.
+  readonly #limits = new Map<number, SealHeader | undefined>();
 
   constructor(
     private readonly auditTable: string,
@@ -56,6 +57,9 @@ export class PruneRecordCheck {
     if (rank === 0) {
       return undefined;
     }
-    return this.seals.find(seal => seal.valid && seal.rank !== undefined && seal.rank < rank);
+    if (!this.#limits.has(rank)) {
+      this.#limits.set(rank, this.seals.find(seal => seal.valid && seal.rank !== undefined && seal.rank < rank));
+    }
+    return this.#limits.get(rank);
   }
 }

@@ -11,7 +11,7 @@ import type { SealKey } from './SealKey.js';
 import { prunedMac, type PrunedFields } from './sealRecord.js';
 import { backstopHash } from './segmentDigest.js';
 
-// Ids read per statement, and records written per statement (6 values each).
+// Ids read per statement, and records written per statement (7 values each).
 const CHUNK = 1000;
 
 // The columns of an audit table do not change while an ORM runs its prunes: read them once per plan.

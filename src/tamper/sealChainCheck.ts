@@ -86,12 +86,12 @@ function sealProblem(seal: SealRow, made: RingKey | undefined, ring: SealKeyRing
   if (sealMac(made.key, seal) !== seal.mac) {
     return `Seal #${seal.id} (${range}) does not verify with the key it names (id ${seal.key_id}): its fields were changed after it was made, or it was forged.`;
   }
-  return newest && made.rank > newest.rank ? olderKey(seal, newest.seal) : undefined;
+  return newest && made.rank > newest.rank ? olderKey(seal, range, newest.seal) : undefined;
 }
 
-function olderKey(seal: SealRow, newer: SealRow): string {
+function olderKey(seal: SealRow, range: string, newer: SealRow): string {
   return (
-    `Seal #${seal.id} (ids ${BigInt(seal.from_id) + 1n}–${seal.to_id}) was made with the retired key ${seal.key_id} after seal #${newer.id} ` +
+    `Seal #${seal.id} (${range}) was made with the retired key ${seal.key_id} after seal #${newer.id} ` +
     `was made with the newer key ${newer.key_id}: a retired key does not seal rows written after the rotation. It ` +
     `was forged with a retired key, or the keys were given in the wrong order: the current key swapped with a retired one, or the retired keys not newest first.`
   );
