@@ -4,21 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditTrailConfigError } from '../../src/index.js';
 import { loadRetiredSealKeys, SealKey } from '../../src/tamper/SealKey.js';
 import { SealKeyRing } from '../../src/tamper/SealKeyRing.js';
+import { errorOf } from './support/errorOf.js';
 
 const [a, b, c] = ['a1', 'b2', 'c3'].map(byte => SealKey.parse(byte.repeat(32)));
 const dir = mkdtempSync(join(tmpdir(), 'seal-key-ring-'));
-
-function errorOf(fn: () => unknown): AuditTrailConfigError {
-  try {
-    fn();
-  } catch (error) {
-    return error as AuditTrailConfigError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('retired seal keys', () => {
   it('come from files in the order given, which win over the environment; else from the environment, comma-separated', () => {

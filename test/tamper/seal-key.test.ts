@@ -5,19 +5,11 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AuditTrailConfigError } from '../../src/index.js';
 import { loadSealKey, requireSealKey, SealKey } from '../../src/tamper/SealKey.js';
+import { errorOf } from './support/errorOf.js';
 
 const hex = 'a1'.repeat(32);
 const bytes = Buffer.from(hex, 'hex');
 const dir = mkdtempSync(join(tmpdir(), 'seal-key-'));
-
-function errorOf(fn: () => unknown): AuditTrailConfigError {
-  try {
-    fn();
-  } catch (error) {
-    return error as AuditTrailConfigError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('seal key loading', () => {
   it('reads hex and base64: forms of the same key as the same key, from the environment or a file', () => {
